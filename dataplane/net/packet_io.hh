@@ -1,0 +1,39 @@
+// How data-plane layers hand bursts of packets to each other, and the contract
+// for IPv4 packets passed between the IPv4 layer (dataplane/net) and TCP
+// (dataplane/net/tcp). One indirect call per burst, never per packet.
+//
+// IPv4 layer -> TCP (receive):
+//   - mbuf data starts at the IPv4 header (Ethernet already stripped);
+//   - the IPv4 header is validated (version, IHL, checksum, total length), the
+//     packet is trimmed to the IP total length, fragments are already reassembled;
+//   - m->l3_len = IPv4 header length; m->ol_flags may carry the port's L4
+//     checksum verdict (RTE_MBUF_F_RX_L4_CKSUM_GOOD/BAD), otherwise TCP checks it.
+// TCP -> IPv4 layer (transmit):
+//   - mbuf data starts at a complete IPv4 header (src, dst, protocol 6, TTL, DF,
+//     ID, total length) followed by the TCP header and payload;
+//   - m->l3_len and m->l4_len are set;
+//   - checksums: when the IPv4 layer reports tx_checksum_offload, TCP sets
+//     RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM and the
+//     pseudo-header checksum (rte_ipv4_phdr_cksum); otherwise it writes both
+//     checksums in software;
+//   - the IPv4 layer prepends Ethernet (next hop resolved by ARP, packets queued
+//     while unresolved) and transmits; it owns the mbufs it accepted.
+#pragma once
+
+#include <cstdint>
+
+struct rte_mbuf;
+
+namespace sstpgw::net {
+
+// A non-owning reference to "the next stage": takes up to n packets, returns how
+// many it accepted; the caller still owns (and must free or retry) the rest.
+struct burst_sink {
+  uint16_t (*fn)(void* ctx, rte_mbuf** pkts, uint16_t n) = nullptr;
+  void* ctx = nullptr;
+
+  uint16_t operator()(rte_mbuf** pkts, uint16_t n) const { return fn(ctx, pkts, n); }
+  explicit operator bool() const { return fn != nullptr; }
+};
+
+}  // namespace sstpgw::net

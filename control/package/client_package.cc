@@ -3,23 +3,20 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
 
 #include <cctype>
 #include <stdexcept>
 
 #include "control/common/ossl.hh"
+#include "dataplane/common/ipv4_address.hh"
 
 namespace sstpgw::package {
 namespace {
 
 [[noreturn]] void refuse(const std::string& why) { throw std::invalid_argument(why); }
 
-bool is_ipv4(const std::string& s) {
-  in_addr a{};
-  return inet_pton(AF_INET, s.c_str(), &a) == 1;
-}
+bool is_ipv4(const std::string& s) { return parse_ipv4(s).has_value(); }
 
 // RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens.
 bool is_host_name(const std::string& s) {
@@ -38,21 +35,6 @@ bool is_host_name(const std::string& s) {
     prev = c;
   }
   return label > 0 && prev != '-';
-}
-
-// "a.b.c.d/len" with no host bits set.
-bool is_prefix(const std::string& s) {
-  auto slash = s.find('/');
-  if (slash == std::string::npos) return false;
-  in_addr a{};
-  if (inet_pton(AF_INET, s.substr(0, slash).c_str(), &a) != 1) return false;
-  const std::string len_text = s.substr(slash + 1);
-  if (len_text.empty() || len_text.size() > 2 || len_text.find_first_not_of("0123456789") != std::string::npos)
-    return false;
-  int len = std::stoi(len_text);
-  if (len > 32) return false;
-  uint32_t host_mask = len == 32 ? 0 : (0xffffffffu >> len);
-  return (ntohl(a.s_addr) & host_mask) == 0;
 }
 
 bool is_profile_name(const std::string& s) {
@@ -262,7 +244,7 @@ std::vector<package_file> build_client_package(const client_package_input& in) {
     refuse("server name \"" + in.server_name + "\" is not a DNS name or IPv4 address");
   if (in.port == 0) refuse("server port must not be 0");
   for (const auto& r : in.routes)
-    if (!is_prefix(r)) refuse("route \"" + r + "\" is not an IPv4 prefix like 10.1.0.0/16 (host bits must be 0)");
+    if (!parse_ipv4_prefix(r)) refuse("route \"" + r + "\" is not an IPv4 prefix like 10.1.0.0/16 (host bits must be 0)");
   for (const auto& d : in.dns_servers)
     if (!is_ipv4(d)) refuse("DNS server \"" + d + "\" is not an IPv4 address");
   if (in.eap_tls_max_version != "1.2" && in.eap_tls_max_version != "1.3")

@@ -55,7 +55,8 @@ std::vector<ossl::x509_ptr> load_certificates(const pem_source& src, std::string
                        std::to_string(out.size() + 1) + " does not parse: " + ossl::error_string());
   }
   ERR_clear_error();
-  if (out.empty()) throw config_error(std::string(what) + " (" + describe(src) + "): no PEM certificate found");
+  if (out.empty())
+    throw config_error(std::string(what) + " (" + describe(src) + "): no PEM certificate found");
   return out;
 }
 
@@ -69,8 +70,8 @@ ossl::evp_pkey_ptr load_private_key(const pem_source& src, std::string_view what
   ERR_clear_error();
   ossl::evp_pkey_ptr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr));
   if (!key) {
-    throw config_error(std::string(what) + " (" + describe(src) + "): no usable PEM private key: " +
-                       ossl::error_string());
+    throw config_error(std::string(what) + " (" + describe(src) +
+                       "): no usable PEM private key: " + ossl::error_string());
   }
   return key;
 }
@@ -86,8 +87,8 @@ void check_key_matches(X509* cert, EVP_PKEY* key, const pem_source& cert_src, co
   ERR_clear_error();
   if (X509_check_private_key(cert, key) != 1) {
     ERR_clear_error();
-    throw config_error("private key (" + describe(key_src) + ") does not match certificate '" + subject_of(cert) +
-                       "' (" + describe(cert_src) + ")");
+    throw config_error("private key (" + describe(key_src) + ") does not match certificate '" +
+                       subject_of(cert) + "' (" + describe(cert_src) + ")");
   }
 }
 

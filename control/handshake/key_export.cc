@@ -28,8 +28,9 @@ bool tls12_prf(tls::suite_hash hash, std::span<const uint8_t> secret, std::strin
   EVP_KDF* kdf = EVP_KDF_fetch(nullptr, OSSL_KDF_NAME_TLS1_PRF, nullptr);
   EVP_KDF_CTX* ctx = kdf ? EVP_KDF_CTX_new(kdf) : nullptr;
   if (ctx) {
-    char digest[8];
-    std::strcpy(digest, hash == tls::suite_hash::sha256 ? "SHA256" : "SHA384");
+    char sha256[] = "SHA256";
+    char sha384[] = "SHA384";
+    char* digest = hash == tls::suite_hash::sha256 ? sha256 : sha384;
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<uint8_t*>(secret.data()),
@@ -51,12 +52,14 @@ bool keys_from_tls13_secrets(tls::aead_algorithm aead, tls_role us, std::span<co
   out = {};
   const size_t need = tls::hash_length(tls::hash_of(aead));
   if (client_secret.size() != need || server_secret.size() != need) {
-    error = "TLS 1.3 application traffic secrets missing or of the wrong length (keylog callback not called?)";
+    error =
+        "TLS 1.3 application traffic secrets missing or of the wrong length (keylog callback not called?)";
     return false;
   }
   tls::traffic_keys client{.version = tls::protocol_version::tls13, .aead = aead};
   tls::traffic_keys server{.version = tls::protocol_version::tls13, .aead = aead};
-  const bool ok = tls::install_tls13_secret(client, client_secret) && tls::install_tls13_secret(server, server_secret);
+  const bool ok =
+      tls::install_tls13_secret(client, client_secret) && tls::install_tls13_secret(server, server_secret);
   if (ok) {
     out.read = us == tls_role::server ? client : server;
     out.write = us == tls_role::server ? server : client;

@@ -33,9 +33,16 @@ struct verify_decision {
   tls_alert alert = tls_alert::bad_certificate;
   std::string reason;  // one line, ends up in the handshake failure
 
-  static verify_decision accepted() { return {.accept = true}; }
+  static verify_decision accepted() {
+    verify_decision d;
+    d.accept = true;
+    return d;
+  }
   static verify_decision rejected(tls_alert alert, std::string reason) {
-    return {.accept = false, .alert = alert, .reason = std::move(reason)};
+    verify_decision d;
+    d.alert = alert;
+    d.reason = std::move(reason);
+    return d;
   }
 };
 

@@ -96,7 +96,8 @@ suite_auth use_credentials(SSL_CTX* ctx, const pem_source& chain_src, const pem_
   auto key = load_private_key(key_src, key_what);
   const suite_auth kind = key_kind_of(key.get(), key_what);
   check_key_matches(certs[0].get(), key.get(), chain_src, key_src);
-  check(SSL_CTX_use_certificate(ctx, certs[0].get()) == 1, chain_what + ": leaf '" + subject_of(certs[0].get()) + "'");
+  check(SSL_CTX_use_certificate(ctx, certs[0].get()) == 1,
+        chain_what + ": leaf '" + subject_of(certs[0].get()) + "'");
   for (size_t i = 1; i < certs.size(); ++i) {
     check(SSL_CTX_add1_chain_cert(ctx, certs[i].get()) == 1,
           chain_what + ": certificate " + std::to_string(i + 1) + " '" + subject_of(certs[i].get()) + "'");
@@ -135,7 +136,8 @@ tls_context tls_context::make_server(const server_tls_config& config) {
   if (config.client_certificates != client_certificate_mode::none) {
     if (!config.client_ca.empty()) use_trust_roots(ctx, config.client_ca, "client CA roots", true);
     int mode = SSL_VERIFY_PEER;
-    if (config.client_certificates == client_certificate_mode::require) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    if (config.client_certificates == client_certificate_mode::require)
+      mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
     SSL_CTX_set_verify(ctx, mode, nullptr);
     s->verifies_peer = true;
   } else {
@@ -156,7 +158,8 @@ tls_context tls_context::make_client(const client_tls_config& config) {
   }
   if (config.verify_server) {
     if (config.trust_roots.empty()) {
-      throw config_error("trust roots: not configured (needed to verify the server; or set verify_server = false)");
+      throw config_error(
+          "trust roots: not configured (needed to verify the server; or set verify_server = false)");
     }
     use_trust_roots(ctx, config.trust_roots, "trust roots", false);
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);

@@ -18,10 +18,14 @@ std::optional<tls_version> parse_tls_version(std::string_view text) {
 
 std::string_view name_of(tls_version v) {
   switch (v) {
-    case tls_version::tls1_0: return "TLSv1.0";
-    case tls_version::tls1_1: return "TLSv1.1";
-    case tls_version::tls1_2: return "TLSv1.2";
-    case tls_version::tls1_3: return "TLSv1.3";
+    case tls_version::tls1_0:
+      return "TLSv1.0";
+    case tls_version::tls1_1:
+      return "TLSv1.1";
+    case tls_version::tls1_2:
+      return "TLSv1.2";
+    case tls_version::tls1_3:
+      return "TLSv1.3";
   }
   return "TLS(unknown)";
 }

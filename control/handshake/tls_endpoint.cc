@@ -163,7 +163,8 @@ struct tls_endpoint::impl final : connection_hooks {
       try {
         d = options.verify_peer(peer);
       } catch (const std::exception& ex) {
-        d = verify_decision::rejected(tls_alert::internal_error, std::string("verify hook failed: ") + ex.what());
+        d = verify_decision::rejected(tls_alert::internal_error,
+                                      std::string("verify hook failed: ") + ex.what());
       }
     } else {
       d = default_peer_verify(peer);
@@ -189,11 +190,11 @@ struct tls_endpoint::impl final : connection_hooks {
     // In TLS 1.3 these only ever come after the handshake; anything handled
     // after completion counts too. Either would have used record sequence
     // numbers the record engine does not know about.
-    const bool tls13_post = SSL_version(self->ssl.get()) == TLS1_3_VERSION &&
-                            (b[0] == kNewSessionTicket || b[0] == kKeyUpdate);
+    const bool tls13_post =
+        SSL_version(self->ssl.get()) == TLS1_3_VERSION && (b[0] == kNewSessionTicket || b[0] == kKeyUpdate);
     if (tls13_post || self->state == handshake_state::complete) {
-      self->post_handshake_message = std::string(write_p ? "sent" : "received") + " handshake message type " +
-                                     std::to_string(b[0]);
+      self->post_handshake_message =
+          std::string(write_p ? "sent" : "received") + " handshake message type " + std::to_string(b[0]);
     }
   }
 
@@ -269,8 +270,8 @@ struct tls_endpoint::impl final : connection_hooks {
         peer_chain.emplace_back(x);
       }
     }
-    log(log_level::debug, "handshake", "TLS {} complete: {} {}", role == tls_role::server ? "server" : "client",
-        name_of(version), cipher_name);
+    log(log_level::debug, "handshake", "TLS {} complete: {} {}",
+        role == tls_role::server ? "server" : "client", name_of(version), cipher_name);
   }
 
   std::vector<uint8_t> drain(BIO* b) {
@@ -286,7 +287,8 @@ struct tls_endpoint::impl final : connection_hooks {
 
   bool write_to(BIO* b, std::span<const uint8_t> bytes) {
     size_t written = 0;
-    return bytes.empty() || (BIO_write_ex(b, bytes.data(), bytes.size(), &written) == 1 && written == bytes.size());
+    return bytes.empty() ||
+           (BIO_write_ex(b, bytes.data(), bytes.size(), &written) == 1 && written == bytes.size());
   }
 
   // ---- offload ----
@@ -295,7 +297,8 @@ struct tls_endpoint::impl final : connection_hooks {
     if (state != handshake_state::complete) return "handshake not complete";
     if (current_mode == mode::keep) return "records already handled by OpenSSL (write_app/read_app used)";
     if (current_mode == mode::offloaded) return "already offloaded";
-    if (context.records() != record_protection::offload) return "context is configured to keep records in OpenSSL";
+    if (context.records() != record_protection::offload)
+      return "context is configured to keep records in OpenSSL";
     SSL* s = ssl.get();
     const offload_suite* suite = find_offload_suite(SSL_get_current_cipher(s));
     if (suite == nullptr || suite->version != version) {
@@ -363,7 +366,8 @@ handshake_state tls_endpoint::feed(std::span<const uint8_t> bytes) {
     // The record engine owns the connection now; bytes sent here are a bug in
     // the caller, and they are lost.
     if (!bytes.empty()) {
-      log(log_level::error, "handshake", "{} bytes fed to an offloaded TLS endpoint were dropped", bytes.size());
+      log(log_level::error, "handshake", "{} bytes fed to an offloaded TLS endpoint were dropped",
+          bytes.size());
     }
     return p.state;
   }
@@ -396,8 +400,8 @@ std::optional<std::vector<uint8_t>> tls_endpoint::export_keying_material(
   std::vector<uint8_t> out(length);
   ERR_clear_error();
   const int ok = SSL_export_keying_material(p.ssl.get(), out.data(), out.size(), label.data(), label.size(),
-                                            context ? context->data() : nullptr, context ? context->size() : 0,
-                                            context ? 1 : 0);
+                                            context ? context->data() : nullptr,
+                                            context ? context->size() : 0, context ? 1 : 0);
   ERR_clear_error();
   if (ok != 1) return std::nullopt;
   return out;

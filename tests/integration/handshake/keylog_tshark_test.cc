@@ -73,8 +73,9 @@ const std::string kRequest =
     "Host: vpn.example.test\r\nContent-Length: 18446744073709551615\r\n"
     "SSTPCORRELATIONID: {62DFA5C0-E2E0-FD50-D286B00}\r\n\r\n";
 // Padded so its record spans several TCP segments: tshark must reassemble it.
-const std::string kResponse = "HTTP/1.1 200\r\nContent-Length: 18446744073709551615\r\nX-Pad: " +
-                              std::string(5000, 'p') + "\r\nServer: sstpgw-keylog-test\r\n\r\n";
+const std::string kResponse =
+    "HTTP/1.1 200\r\nContent-Length: 18446744073709551615\r\nX-Pad: " + std::string(5000, 'p') +
+    "\r\nServer: sstpgw-keylog-test\r\n\r\n";
 
 using param = std::tuple<tls_version, record_protection>;
 
@@ -97,7 +98,8 @@ TEST_P(KeylogTshark, TsharkDecryptsTheApplicationData) {
                        .verify_peer = true,
                        .server_name = kServerName});
   const std::string pcap_path = dir.file("conn.pcap");
-  tcp_pcap_writer pcap(pcap_path, {{2, 0, 0, 0, 0, 1}, 0x0a000001, 50123}, {{2, 0, 0, 0, 0, 2}, 0x0a000002, 443});
+  tcp_pcap_writer pcap(pcap_path, {{2, 0, 0, 0, 0, 1}, 0x0a000001, 50123},
+                       {{2, 0, 0, 0, 0, 2}, 0x0a000002, 443});
   ASSERT_TRUE(recorded_handshake(server, client, pcap)) << server.failure().describe();
 
   client.write(bytes_of(kRequest));
@@ -130,9 +132,10 @@ TEST_P(KeylogTshark, TsharkDecryptsTheApplicationData) {
   EXPECT_EQ(std::set<std::string>(ours.begin(), ours.end()),
             std::set<std::string>(client.keylog_lines().begin(), client.keylog_lines().end()));
 
-  const std::string cmd = "tshark -n -r " + pcap_path + " -o tls.keylog_file:" + c.protocol.keylog_file +
-                          " -Y http -T fields -e http.request.method -e http.request.uri -e http.response.code "
-                          "-e http.server 2>&1";
+  const std::string cmd =
+      "tshark -n -r " + pcap_path + " -o tls.keylog_file:" + c.protocol.keylog_file +
+      " -Y http -T fields -e http.request.method -e http.request.uri -e http.response.code "
+      "-e http.server 2>&1";
   const std::string out = run(cmd);
   EXPECT_THAT(out, HasSubstr("SSTP_DUPLEX_POST\t/sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/"));
   EXPECT_THAT(out, HasSubstr("200\tsstpgw-keylog-test"));
@@ -152,14 +155,15 @@ TEST_P(KeylogTshark, TsharkDecryptsTheApplicationData) {
   EXPECT_THAT(blind, ::testing::Not(HasSubstr("SSTP_DUPLEX_POST")));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Modes, KeylogTshark,
-    ::testing::Combine(::testing::Values(tls_version::tls1_2, tls_version::tls1_3),
-                       ::testing::Values(record_protection::keep, record_protection::offload)),
-    [](const auto& info) {
-      return std::string(std::get<0>(info.param) == tls_version::tls1_2 ? "TLS12" : "TLS13") +
-             (std::get<1>(info.param) == record_protection::keep ? "_Keep" : "_Offload");
-    });
+INSTANTIATE_TEST_SUITE_P(Modes, KeylogTshark,
+                         ::testing::Combine(::testing::Values(tls_version::tls1_2, tls_version::tls1_3),
+                                            ::testing::Values(record_protection::keep,
+                                                              record_protection::offload)),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param) == tls_version::tls1_2 ? "TLS12"
+                                                                                             : "TLS13") +
+                                  (std::get<1>(info.param) == record_protection::keep ? "_Keep" : "_Offload");
+                         });
 
 }  // namespace
 }  // namespace sstpgw::handshake::testing

@@ -24,7 +24,8 @@ class tcp_pcap_writer {
   static constexpr size_t kMss = 1460;
 
   // Creates the file and writes the global header and the SYN handshake.
-  tcp_pcap_writer(const std::string& path, const tcp_endpoint_address& client, const tcp_endpoint_address& server);
+  tcp_pcap_writer(const std::string& path, const tcp_endpoint_address& client,
+                  const tcp_endpoint_address& server);
   ~tcp_pcap_writer();
   tcp_pcap_writer(const tcp_pcap_writer&) = delete;
   tcp_pcap_writer& operator=(const tcp_pcap_writer&) = delete;
@@ -41,7 +42,8 @@ class tcp_pcap_writer {
     uint32_t next_seq;
   };
   void send(side& from, side& to, std::span<const uint8_t> bytes);
-  void segment(const side& from, const side& to, uint32_t seq, uint8_t flags, std::span<const uint8_t> payload);
+  void segment(const side& from, const side& to, uint32_t seq, uint8_t flags,
+               std::span<const uint8_t> payload);
 
   std::FILE* file_ = nullptr;
   side client_;

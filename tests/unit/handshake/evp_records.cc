@@ -45,7 +45,8 @@ bool gcm(bool encrypt, const tls::traffic_keys& k, const uint8_t nonce[12], std:
 
 }  // namespace
 
-std::vector<uint8_t> seal_record(tls::traffic_keys& k, uint8_t content_type, std::span<const uint8_t> plaintext) {
+std::vector<uint8_t> seal_record(tls::traffic_keys& k, uint8_t content_type,
+                                 std::span<const uint8_t> plaintext) {
   std::vector<uint8_t> rec;
   uint8_t nonce[12];
   uint8_t tag[16];
@@ -119,7 +120,8 @@ std::optional<opened_record> open_record(tls::traffic_keys& k, std::span<const u
     make_tls13_nonce(k, nonce);
     std::memcpy(tag, &bytes[5 + ct_len], 16);
     std::vector<uint8_t> inner(ct_len + 16);
-    if (!gcm(false, k, nonce, bytes.first(5), bytes.subspan(5, ct_len), inner.data(), tag)) return std::nullopt;
+    if (!gcm(false, k, nonce, bytes.first(5), bytes.subspan(5, ct_len), inner.data(), tag))
+      return std::nullopt;
     inner.resize(ct_len);
     while (!inner.empty() && inner.back() == 0) inner.pop_back();
     if (inner.empty()) return std::nullopt;

@@ -24,7 +24,8 @@ namespace sstpgw::handshake::testing {
 inline constexpr uint8_t kApplicationData = 23;
 
 // Seals one record at k.sequence and advances it.
-std::vector<uint8_t> seal_record(tls::traffic_keys& k, uint8_t content_type, std::span<const uint8_t> plaintext);
+std::vector<uint8_t> seal_record(tls::traffic_keys& k, uint8_t content_type,
+                                 std::span<const uint8_t> plaintext);
 
 struct opened_record {
   uint8_t content_type = 0;

@@ -11,13 +11,15 @@ handshake_pki make(key_kind kind) {
   using sstpgw::testing::make_root;
   handshake_pki p;
   p.root = make_root({.common_name = "handshake test root", .key = kind});
-  p.intermediate = issue_cert(p.root, {.common_name = "handshake test intermediate", .key = kind, .is_ca = true});
-  p.server = issue_cert(p.intermediate,
-                        {.common_name = kServerName, .key = kind, .eku = {"serverAuth"}, .dns_names = {kServerName}});
+  p.intermediate =
+      issue_cert(p.root, {.common_name = "handshake test intermediate", .key = kind, .is_ca = true});
+  p.server = issue_cert(
+      p.intermediate,
+      {.common_name = kServerName, .key = kind, .eku = {"serverAuth"}, .dns_names = {kServerName}});
   p.client = issue_cert(p.root, {.common_name = "client1", .key = kind, .eku = {"clientAuth"}});
   p.stranger_root = make_root({.common_name = "stranger root", .key = key_kind::ec_p256});
-  p.stranger_client =
-      issue_cert(p.stranger_root, {.common_name = "stranger", .key = key_kind::ec_p256, .eku = {"clientAuth"}});
+  p.stranger_client = issue_cert(
+      p.stranger_root, {.common_name = "stranger", .key = key_kind::ec_p256, .eku = {"clientAuth"}});
   return p;
 }
 

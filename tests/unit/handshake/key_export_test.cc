@@ -3,13 +3,14 @@
 // sealed with EVP using our write keys are read by OpenSSL (evp_records.cc
 // spells out the RFC nonce/AAD rules). Also: the sequence numbers at the
 // handoff, leftover bytes behind the handshake, and offload refusals.
+#include "control/handshake/key_export.hh"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <tuple>
 
-#include "control/handshake/key_export.hh"
 #include "control/handshake/tls_endpoint.hh"
 #include "tests/unit/handshake/evp_records.hh"
 #include "tests/unit/handshake/handshake_pki.hh"
@@ -24,7 +25,8 @@ std::vector<uint8_t> bytes_of(std::string_view s) { return {s.begin(), s.end()};
 
 std::vector<uint8_t> unhex(std::string_view hex) {
   std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
   return out;
 }
 
@@ -41,7 +43,8 @@ TEST(Tls12Prf, KnownAnswerSha256) {
   const auto secret = unhex("9bbe436ba940f017b17652849a71db35");
   const auto seed = unhex("a0ba9f936cda311827a6f796ffd5198c");
   const auto expected = unhex(
-      "e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a6b301791e90d35c9c9a46b4e14baf9af0fa022f707"
+      "e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a6b301791e90d35c9c9a46b4e14baf9af0fa022"
+      "f707"
       "7def17abfd3797c0564bab4fbc91666e9def9b97fce34f796789baa48082d122ee42c5a72e5a5110fff70187347b66");
   std::vector<uint8_t> out(expected.size());
   ASSERT_TRUE(tls12_prf(tls::suite_hash::sha256, secret, "test label", seed, out));
@@ -102,7 +105,7 @@ class OffloadedRecords : public ::testing::TestWithParam<param> {
   void expect_keys_shape(const offload_keys& k) const {
     for (const auto* d : {&k.read, &k.write}) {
       EXPECT_EQ(d->version, version() == tls_version::tls1_2 ? tls::protocol_version::tls12
-                                                              : tls::protocol_version::tls13);
+                                                             : tls::protocol_version::tls13);
       EXPECT_EQ(d->aead, aead());
       EXPECT_EQ(d->sequence, first_sequence());
     }
@@ -281,8 +284,8 @@ TEST(OffloadLeftover, TicketsFromAnOpenSslServerArriveAsHandshakeRecords) {
   ASSERT_TRUE(opened);
   ASSERT_EQ(2u, opened->size());
   for (const auto& rec : *opened) {
-    EXPECT_EQ(rec.content_type, 22);      // handshake
-    EXPECT_EQ(rec.plaintext.at(0), 4);    // NewSessionTicket
+    EXPECT_EQ(rec.content_type, 22);    // handshake
+    EXPECT_EQ(rec.plaintext.at(0), 4);  // NewSessionTicket
   }
 }
 
@@ -321,6 +324,20 @@ TEST(OffloadRefusal, KeepContextAndUnfinishedHandshake) {
   auto ctx = tls_context::make_server(server_config(pki));
   tls_endpoint fresh(ctx);
   EXPECT_THAT(fresh.offload().error, HasSubstr("not complete"));
+}
+
+TEST(OffloadRefusal, SuiteTheRecordEngineCannotCarry) {
+  const auto& pki = pki_for(key_kind::ec_p256);
+  auto ctx = tls_context::make_server(server_config(pki));
+  // What the builder never allows, forced on the OpenSSL context.
+  ASSERT_EQ(1, SSL_CTX_set_ciphersuites(ctx.native(), "TLS_CHACHA20_POLY1305_SHA256"));
+  tls_endpoint server(ctx);
+  openssl_peer client({.min_version = TLS1_3_VERSION});
+  ASSERT_TRUE(run_handshake(server, client)) << server.failure().describe();
+  auto r = server.offload();
+  EXPECT_FALSE(r.ok());
+  EXPECT_THAT(r.error, HasSubstr("TLS_CHACHA20_POLY1305_SHA256 cannot be carried by the record engine"));
+  EXPECT_EQ(server.state(), handshake_state::failed);
 }
 
 TEST(OffloadRefusal, TicketsEnabledBehindOurBackAreDetected) {

@@ -1,5 +1,7 @@
 // NSS key log lines: parsing, and the file a context writes only when asked
 // (append, mode 0600, one line per secret exactly as OpenSSL's peer logs it).
+#include "control/handshake/keylog.hh"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -8,7 +10,6 @@
 #include <fstream>
 #include <regex>
 
-#include "control/handshake/keylog.hh"
 #include "control/handshake/tls_endpoint.hh"
 #include "tests/unit/handshake/handshake_pki.hh"
 #include "tests/unit/handshake/openssl_peer.hh"
@@ -25,7 +26,8 @@ std::vector<std::string> lines_of(const std::string& path) {
 }
 
 TEST(KeylogLine, ParsesLabelRandomAndSecret) {
-  const std::string line = "CLIENT_TRAFFIC_SECRET_0 " + std::string(62, '0') + "ff " + std::string(94, 'a') + "0B";
+  const std::string line =
+      "CLIENT_TRAFFIC_SECRET_0 " + std::string(62, '0') + "ff " + std::string(94, 'a') + "0B";
   keylog_entry e;
   ASSERT_TRUE(parse_keylog_line(line, e));
   EXPECT_EQ(e.label, "CLIENT_TRAFFIC_SECRET_0");
@@ -42,12 +44,12 @@ TEST(KeylogLine, RejectsMalformedLines) {
   keylog_entry e;
   const std::string r(64, '1');
   EXPECT_FALSE(parse_keylog_line("", e));
-  EXPECT_FALSE(parse_keylog_line("LABEL " + r, e));                        // no secret
-  EXPECT_FALSE(parse_keylog_line("LABEL " + r.substr(2) + " 00", e));      // short random
-  EXPECT_FALSE(parse_keylog_line("LABEL " + r + " 0", e));                 // odd hex
-  EXPECT_FALSE(parse_keylog_line("LABEL " + r + " zz", e));                // not hex
+  EXPECT_FALSE(parse_keylog_line("LABEL " + r, e));                               // no secret
+  EXPECT_FALSE(parse_keylog_line("LABEL " + r.substr(2) + " 00", e));             // short random
+  EXPECT_FALSE(parse_keylog_line("LABEL " + r + " 0", e));                        // odd hex
+  EXPECT_FALSE(parse_keylog_line("LABEL " + r + " zz", e));                       // not hex
   EXPECT_FALSE(parse_keylog_line("LABEL " + r + " " + std::string(98, 'a'), e));  // > 48 bytes
-  EXPECT_FALSE(parse_keylog_line(" " + r + " 00", e));                     // no label
+  EXPECT_FALSE(parse_keylog_line(" " + r + " 00", e));                            // no label
 }
 
 TEST(KeylogFile, AppendsWholeLinesWithMode0600) {
@@ -90,7 +92,8 @@ TEST_P(KeylogFromContext, LinesAreExactlyWhatTheOpenSslPeerLogs) {
   std::vector<std::string> expected;
   for (int i = 0; i < 2; ++i) {  // two connections append to one file
     tls_endpoint server(ctx);
-    openssl_peer client({.min_version = static_cast<int>(GetParam()), .max_version = static_cast<int>(GetParam())});
+    openssl_peer client(
+        {.min_version = static_cast<int>(GetParam()), .max_version = static_cast<int>(GetParam())});
     ASSERT_TRUE(run_handshake(server, client));
     expected.insert(expected.end(), client.keylog_lines().begin(), client.keylog_lines().end());
   }
@@ -115,8 +118,10 @@ TEST(KeylogFromContext, NothingIsWrittenUnlessConfigured) {
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
 
-INSTANTIATE_TEST_SUITE_P(Versions, KeylogFromContext, ::testing::Values(tls_version::tls1_2, tls_version::tls1_3),
-                         [](const auto& info) { return info.param == tls_version::tls1_2 ? "TLS12" : "TLS13"; });
+INSTANTIATE_TEST_SUITE_P(Versions, KeylogFromContext,
+                         ::testing::Values(tls_version::tls1_2, tls_version::tls1_3), [](const auto& info) {
+                           return info.param == tls_version::tls1_2 ? "TLS12" : "TLS13";
+                         });
 
 }  // namespace
 }  // namespace sstpgw::handshake::testing

@@ -25,9 +25,9 @@ struct peer_config {
   EVP_PKEY* key = nullptr;
   std::vector<X509*> chain;  // intermediates sent after cert
   X509* trust_root = nullptr;
-  bool verify_peer = false;       // client: verify the server; server: require a client certificate
-  std::string server_name;        // client: SNI (and verified host with verify_peer)
-  int num_tickets = -1;           // server: -1 = OpenSSL default
+  bool verify_peer = false;  // client: verify the server; server: require a client certificate
+  std::string server_name;   // client: SNI (and verified host with verify_peer)
+  int num_tickets = -1;      // server: -1 = OpenSSL default
 };
 
 class openssl_peer {

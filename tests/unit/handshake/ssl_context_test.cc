@@ -1,20 +1,21 @@
 // Context builder: configuration errors are clear config_errors; what every
 // context enforces (no tickets, no read-ahead, ...) is really set on the SSL_CTX.
+#include "control/handshake/ssl_context.hh"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <sys/stat.h>
 
 #include "control/handshake/cipher_suites.hh"
-#include "control/handshake/ssl_context.hh"
 #include "tests/unit/handshake/handshake_pki.hh"
 #include "tests/unit/handshake/temp_dir.hh"
 
 namespace sstpgw::handshake::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using sstpgw::testing::write_file;
+using ::testing::HasSubstr;
 
 // The config_error message of f(), or "" if it did not throw.
 template <typename F>
@@ -188,7 +189,9 @@ TEST(ServerContext, EnforcesNoTicketsNoRenegotiationNoCompressionNoReadAhead) {
   // Only the record engine's suites are enabled, in server preference order.
   STACK_OF(SSL_CIPHER)* ciphers = SSL_CTX_get_ciphers(c);
   std::vector<std::string> names;
-  for (int i = 0; i < sk_SSL_CIPHER_num(ciphers); ++i) names.push_back(SSL_CIPHER_get_name(sk_SSL_CIPHER_value(ciphers, i)));
+  names.reserve(static_cast<size_t>(sk_SSL_CIPHER_num(ciphers)));
+  for (int i = 0; i < sk_SSL_CIPHER_num(ciphers); ++i)
+    names.push_back(SSL_CIPHER_get_name(sk_SSL_CIPHER_value(ciphers, i)));
   std::vector<std::string> expected;
   for (const auto& s : offload_suites()) expected.emplace_back(s.openssl_name);
   EXPECT_EQ(names, expected);
@@ -221,13 +224,15 @@ TEST(ServerContext, KeylogFileIsCreatedWithMode0600) {
 TEST(ServerContext, UnwritableKeylogIsAClearError) {
   auto c = server_config(ec_pki());
   c.protocol.keylog_file = "/nonexistent-dir/keys.log";
-  EXPECT_THAT(config_error_of([&] { tls_context::make_server(c); }), HasSubstr("keylog_file /nonexistent-dir"));
+  EXPECT_THAT(config_error_of([&] { tls_context::make_server(c); }),
+              HasSubstr("keylog_file /nonexistent-dir"));
 }
 
 TEST(ClientContext, NeedsTrustRootsToVerify) {
   client_tls_config c;
   c.server_name = kServerName;
-  EXPECT_THAT(config_error_of([&] { tls_context::make_client(c); }), HasSubstr("trust roots: not configured"));
+  EXPECT_THAT(config_error_of([&] { tls_context::make_client(c); }),
+              HasSubstr("trust roots: not configured"));
   c.verify_server = false;
   EXPECT_NO_THROW(tls_context::make_client(c));
 }

@@ -3,12 +3,13 @@
 // versions x both AES-GCM suites x ECDSA/RSA server keys, client certificates
 // decided by the verify hook, our client against an OpenSSL server, failures
 // with their alerts, and records kept in OpenSSL (EAP-TLS style).
+#include "control/handshake/tls_endpoint.hh"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <tuple>
 
-#include "control/handshake/tls_endpoint.hh"
 #include "tests/unit/handshake/handshake_pki.hh"
 #include "tests/unit/handshake/openssl_peer.hh"
 
@@ -96,8 +97,8 @@ TEST_P(ServerHandshake, CompletesAgainstOpenSslClient) {
   auto ours = server.export_keying_material(label, std::span<const uint8_t>(context), 32);
   ASSERT_TRUE(ours);
   std::vector<uint8_t> theirs(32);
-  ASSERT_EQ(1, SSL_export_keying_material(client.ssl(), theirs.data(), theirs.size(), label.data(), label.size(),
-                                          context.data(), context.size(), 1));
+  ASSERT_EQ(1, SSL_export_keying_material(client.ssl(), theirs.data(), theirs.size(), label.data(),
+                                          label.size(), context.data(), context.size(), 1));
   EXPECT_EQ(*ours, theirs);
   if (version() == tls_version::tls1_2) {
     // "No context" differs from "empty context" in TLS 1.2 (RFC 5705): EAP-TLS (RFC 5216) uses none.
@@ -144,7 +145,8 @@ TEST_P(ServerHandshake, KeptRecordsCarryDataBothWays) {
 std::string matrix_name(const ::testing::TestParamInfo<matrix_param>& info) {
   const auto [v, a, k] = info.param;
   return std::string(v == tls_version::tls1_2 ? "TLS12" : "TLS13") +
-         (a == tls::aead_algorithm::aes_128_gcm ? "_AES128" : "_AES256") + (k == key_kind::ec_p256 ? "_ECDSA" : "_RSA");
+         (a == tls::aead_algorithm::aes_128_gcm ? "_AES128" : "_AES256") +
+         (k == key_kind::ec_p256 ? "_ECDSA" : "_RSA");
 }
 
 INSTANTIATE_TEST_SUITE_P(Matrix, ServerHandshake,
@@ -180,14 +182,14 @@ TEST_P(ClientCertificates, HookSeesChainAndOpenSslVerdictAndAccepts) {
   auto ctx = context(client_certificate_mode::require);
   int calls = 0;
   tls_endpoint server(ctx, {.verify_peer = [&](const peer_certificates& peer) {
-                              ++calls;
-                              EXPECT_EQ(peer.peer_role, tls_role::client);
-                              EXPECT_TRUE(peer.openssl_ok());
-                              EXPECT_EQ(1u, peer.presented.size());
-                              EXPECT_EQ(0, X509_cmp(peer.presented.at(0), pki.client.cert.get()));
-                              EXPECT_EQ(2u, peer.verified.size());  // leaf, root
-                              return verify_decision::accepted();
-                            }});
+                        ++calls;
+                        EXPECT_EQ(peer.peer_role, tls_role::client);
+                        EXPECT_TRUE(peer.openssl_ok());
+                        EXPECT_EQ(1u, peer.presented.size());
+                        EXPECT_EQ(0, X509_cmp(peer.presented.at(0), pki.client.cert.get()));
+                        EXPECT_EQ(2u, peer.verified.size());  // leaf, root
+                        return verify_decision::accepted();
+                      }});
   auto client = client_with(&pki.client);
   ASSERT_TRUE(run_handshake(server, client)) << server.failure().describe();
   EXPECT_EQ(1, calls);
@@ -203,8 +205,9 @@ TEST_P(ClientCertificates, HookSeesChainAndOpenSslVerdictAndAccepts) {
 TEST_P(ClientCertificates, HookRejectsWithItsAlert) {
   auto ctx = context(client_certificate_mode::require);
   tls_endpoint server(ctx, {.verify_peer = [](const peer_certificates&) {
-                              return verify_decision::rejected(tls_alert::certificate_revoked, "thumbprint revoked");
-                            }});
+                        return verify_decision::rejected(tls_alert::certificate_revoked,
+                                                         "thumbprint revoked");
+                      }});
   auto client = client_with(&pki.client);
   EXPECT_FALSE(run_handshake(server, client));
   ASSERT_EQ(server.state(), handshake_state::failed);
@@ -220,9 +223,9 @@ TEST_P(ClientCertificates, HookMayAcceptWhatOpenSslRejects) {
   auto ctx = context(client_certificate_mode::require);
   int openssl_result = X509_V_OK;
   tls_endpoint server(ctx, {.verify_peer = [&](const peer_certificates& peer) {
-                              openssl_result = peer.openssl_result;
-                              return verify_decision::accepted();
-                            }});
+                        openssl_result = peer.openssl_result;
+                        return verify_decision::accepted();
+                      }});
   auto client = client_with(&pki.stranger_client);
   ASSERT_TRUE(run_handshake(server, client)) << server.failure().describe();
   EXPECT_EQ(openssl_result, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
@@ -255,8 +258,10 @@ TEST_P(ClientCertificates, RequestedAndMissingIsFine) {
   EXPECT_TRUE(server.peer_chain().empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Versions, ClientCertificates, ::testing::Values(tls_version::tls1_2, tls_version::tls1_3),
-                         [](const auto& info) { return info.param == tls_version::tls1_2 ? "TLS12" : "TLS13"; });
+INSTANTIATE_TEST_SUITE_P(Versions, ClientCertificates,
+                         ::testing::Values(tls_version::tls1_2, tls_version::tls1_3), [](const auto& info) {
+                           return info.param == tls_version::tls1_2 ? "TLS12" : "TLS13";
+                         });
 
 // ---- failures with their alerts ----
 
@@ -438,7 +443,9 @@ TEST_P(OurClient, UntrustedServerFails) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, OurClient, ::testing::Values(tls_version::tls1_2, tls_version::tls1_3),
-                         [](const auto& info) { return info.param == tls_version::tls1_2 ? "TLS12" : "TLS13"; });
+                         [](const auto& info) {
+                           return info.param == tls_version::tls1_2 ? "TLS12" : "TLS13";
+                         });
 
 TEST(Endpoint, MovesKeepTheConnection) {
   const auto& pki = pki_for(key_kind::ec_p256);

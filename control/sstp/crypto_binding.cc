@@ -77,7 +77,7 @@ void hlak_candidates::add(hlak_form form, std::span<const uint8_t> key) {
   auto& c = items_[count_++];
   c.form = form;
   c.key.fill(0);
-  std::memcpy(c.key.data(), key.data(), std::min(key.size(), kHlakSize));
+  if (!key.empty()) std::memcpy(c.key.data(), key.data(), std::min(key.size(), kHlakSize));
 }
 
 hlak_candidates hlak_candidates::zero() {
@@ -122,7 +122,7 @@ hlak_bytes client_hlak_eap_tls(std::span<const uint8_t> msk, hlak_form form) {
       std::memcpy(h.data(), msk.data(), 16);
       std::memcpy(h.data() + 16, msk.data() + 32, 16);
     }
-  } else {
+  } else if (!msk.empty()) {
     std::memcpy(h.data(), msk.data(), std::min(msk.size(), kHlakSize));
   }
   return h;

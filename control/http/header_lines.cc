@@ -40,6 +40,7 @@ line_status header_lines::next(std::span<const uint8_t>& in, std::string_view& l
     buf_.clear();
     line_done_ = false;
   }
+  if (in.empty()) return seen_ >= limits_.max_header_bytes ? line_status::too_large : line_status::need_more;
   const size_t budget = limits_.max_header_bytes - std::min(seen_, limits_.max_header_bytes);
   const size_t scan = std::min(in.size(), budget);
   const auto* lf = static_cast<const uint8_t*>(std::memchr(in.data(), '\n', scan));

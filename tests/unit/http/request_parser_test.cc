@@ -103,6 +103,14 @@ TEST(HttpRequest, BytesAfterHeaderAreHandedOn) {
   EXPECT_EQ(p.feed(after, t0).consumed, 0u);
 }
 
+TEST(HttpRequest, EmptyInputIsHarmless) {
+  request_parser p({}, t0);
+  auto r = p.feed({}, t0);
+  EXPECT_EQ(r.outcome, request_outcome::need_more);
+  EXPECT_EQ(r.consumed, 0u);
+  EXPECT_EQ(feed_all(p, kWindowsRequest).outcome, request_outcome::accepted);
+}
+
 TEST(HttpRequest, BareLfLineEndsAccepted) {
   const std::string req =
       "SSTP_DUPLEX_POST /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/ HTTP/1.1\nHost: h\n\n";

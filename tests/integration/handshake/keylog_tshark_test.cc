@@ -15,7 +15,7 @@
 #include <tuple>
 
 #include "control/handshake/tls_endpoint.hh"
-#include "tests/integration/handshake/pcap_writer.hh"
+#include "tests/support/pcap_writer.hh"
 #include "tests/unit/handshake/evp_records.hh"
 #include "tests/unit/handshake/handshake_pki.hh"
 #include "tests/unit/handshake/openssl_peer.hh"
@@ -50,17 +50,17 @@ std::vector<std::string> lines_of(const std::string& path) {
 }
 
 // The handshake, every byte recorded in its direction.
-bool recorded_handshake(tls_endpoint& server, openssl_peer& client, tcp_pcap_writer& pcap) {
+bool recorded_handshake(tls_endpoint& server, openssl_peer& client, sstpgw::testing::tcp_conversation& pcap) {
   for (int round = 0; round < 32; ++round) {
     client.step();
     const auto up = client.take();
     if (!up.empty()) {
-      pcap.client_sends(up);
+      pcap.send(true, up);
       server.feed(up);
     }
     const auto down = server.take_output();
     if (!down.empty()) {
-      pcap.server_sends(down);
+      pcap.send(false, down);
       client.put(down);
     }
     if (up.empty() && down.empty()) return server.state() == handshake_state::complete && client.done();
@@ -98,13 +98,15 @@ TEST_P(KeylogTshark, TsharkDecryptsTheApplicationData) {
                        .verify_peer = true,
                        .server_name = kServerName});
   const std::string pcap_path = dir.file("conn.pcap");
-  tcp_pcap_writer pcap(pcap_path, {{2, 0, 0, 0, 0, 1}, 0x0a000001, 50123},
-                       {{2, 0, 0, 0, 0, 2}, 0x0a000002, 443});
+  sstpgw::testing::pcap_file file;
+  sstpgw::testing::tcp_conversation pcap(file, {{2, 0, 0, 0, 0, 1}, {10, 0, 0, 1}, 50123},
+                                         {{2, 0, 0, 0, 0, 2}, {10, 0, 0, 2}, 443});
+  pcap.handshake();
   ASSERT_TRUE(recorded_handshake(server, client, pcap)) << server.failure().describe();
 
   client.write(bytes_of(kRequest));
   const auto up = client.take();
-  pcap.client_sends(up);
+  pcap.send(true, up);
   std::vector<uint8_t> down;
   if (records == record_protection::keep) {
     server.feed(up);
@@ -120,10 +122,11 @@ TEST_P(KeylogTshark, TsharkDecryptsTheApplicationData) {
     ASSERT_TRUE(opened);
     down = seal_record(r.handoff.keys.write, kApplicationData, bytes_of(kResponse));
   }
-  pcap.server_sends(down);
+  pcap.send(false, down);
   client.put(down);
   EXPECT_EQ(client.read_all(), bytes_of(kResponse));
-  pcap.finish();
+  pcap.close();
+  file.write(pcap_path);
 
   // Every line is NSS key log format and is exactly what OpenSSL on the other
   // side logged for the same connection.

@@ -349,8 +349,11 @@ void fsm::receive(std::span<const uint8_t> info, time_point now) {
     case cp_code::configure_nak:
     case cp_code::configure_reject: on_configure_nak_or_reject(p, now); break;
     case cp_code::terminate_request: {
-      std::string text(p.data.begin(), p.data.end());
-      reason_ = "peer sent Terminate-Request" + (text.empty() ? std::string() : ": " + text);
+      // While we are closing for a reason of our own, keep that reason.
+      if (state_ != fsm_state::closing && state_ != fsm_state::stopping) {
+        std::string text(p.data.begin(), p.data.end());
+        reason_ = "peer sent Terminate-Request" + (text.empty() ? std::string() : ": " + text);
+      }
       dispatch(event::rtr, now);
       break;
     }
@@ -427,6 +430,12 @@ void fsm::on_configure_request(const cp_packet& p, time_point now) {
       reply_code_ = static_cast<uint8_t>(cp_code::configure_ack);
       reply_data_.assign(p.data.begin(), p.data.end());
     }
+  }
+  if (answers && !policy_.failure().empty()) {
+    // The policy cannot go on (e.g. no address left): say which option failed
+    // if there is one to reject, never Ack, and let check_policy() close.
+    if (!acceptable) send(static_cast<cp_code>(reply_code_), reply_id_, reply_data_);
+    return;
   }
   dispatch(acceptable ? event::rcr_plus : event::rcr_minus, now);
 }

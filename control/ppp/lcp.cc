@@ -8,7 +8,7 @@
 namespace sstpgw::ppp {
 
 lcp::lcp(lcp_config config)
-    : config_(std::move(config)), options_(config_), fsm_("LCP", kProtoLcp, options_, config_.fsm) {}
+    : config_(std::move(config)), options_(config_), fsm_(config_.name, kProtoLcp, options_, config_.fsm) {}
 
 header_form lcp::tx_header_form() const {
   if (!opened()) return {};
@@ -30,7 +30,7 @@ void lcp::receive(std::span<const uint8_t> info, time_point now) {
     case cp_code::protocol_reject: {
       if (!opened() || p.data.size() < 2) return;  // only meaningful when Opened (§5.7)
       const uint16_t proto = load_be16(p.data.data());
-      log(log_level::info, "LCP", "peer rejected protocol {:04x} ({})", proto, protocol_name(proto));
+      log(log_level::info, config_.name, "peer rejected protocol {:04x} ({})", proto, protocol_name(proto));
       if (proto == kProtoLcp) fsm_.protocol_rejected(now);
       else rejected_.push_back(proto);
       return;
@@ -42,7 +42,7 @@ void lcp::receive(std::span<const uint8_t> info, time_point now) {
     case cp_code::discard_request: return;
     case cp_code::identification:
       if (p.data.size() >= 4)
-        log(log_level::info, "LCP", "peer identification: {}",
+        log(log_level::info, config_.name, "peer identification: {}",
             std::string(p.data.begin() + 4, p.data.end()));
       return;
     case cp_code::time_remaining: return;
@@ -55,7 +55,7 @@ void lcp::receive(std::span<const uint8_t> info, time_point now) {
 bool lcp::looped(std::span<const uint8_t> data, time_point now) {
   const uint32_t magic = load_be32(data.data());
   if (negotiated().magic == 0 || magic != negotiated().magic) return false;
-  log(log_level::warn, "LCP", "Echo carries our own Magic-Number: link looped back?");
+  log(log_level::warn, config_.name, "Echo carries our own Magic-Number: link looped back?");
   if (++echo_loopbacks_ >= config_.fsm.max_failure) fsm_.close(now, "link is looped back (Echo)");
   return true;
 }
@@ -80,7 +80,7 @@ void lcp::reject_protocol(uint16_t protocol, std::span<const uint8_t> informatio
   std::vector<uint8_t> data(2 + information.size());
   store_be16(data.data(), protocol);
   std::copy(information.begin(), information.end(), data.begin() + 2);
-  log(log_level::debug, "LCP", "Protocol-Reject for {:04x} ({})", protocol, protocol_name(protocol));
+  log(log_level::debug, config_.name, "Protocol-Reject for {:04x} ({})", protocol, protocol_name(protocol));
   fsm_.send(cp_code::protocol_reject, fsm_.new_identifier(), data);
 }
 

@@ -188,7 +188,7 @@ option_verdict lcp_options::check_peer_option(const option_view& o, byte_writer&
       // Zero is illegal; our own value may mean a looped link (§6.4). Either
       // way Nak with a different number and keep ours until a Nak tells us.
       if (v != 0) {
-        log(log_level::debug, "LCP", "peer sent our Magic-Number {:08x}", v);
+        log(log_level::debug, config_.name, "peer sent our Magic-Number {:08x}", v);
         saw_own_magic_ = true;
       }
       uint32_t suggestion = new_magic();

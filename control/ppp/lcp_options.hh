@@ -46,6 +46,8 @@ struct lcp_config {
   // Source of Magic-Numbers; std::random_device when empty.
   std::function<uint32_t()> random;
   fsm_config fsm;
+  // Log component, e.g. "LCP[session 42]".
+  std::string name = "LCP";
 
   static lcp_config server();
   static lcp_config client();

@@ -60,7 +60,14 @@ std::vector<outgoing_packet> fsm::take_packets() { return std::exchange(out_, {}
 std::vector<layer_event> fsm::take_events() { return std::exchange(events_, {}); }
 
 void fsm::send(cp_code code, uint8_t identifier, std::span<const uint8_t> data) {
-  out_.push_back({protocol_, build_cp_packet(static_cast<uint8_t>(code), identifier, data, peer_mru_)});
+  // Quoting and free-text packets are cut to the peer's MRU; Configure-* replies
+  // never are (a cut option list would be malformed) and are no longer than
+  // what the peer itself sent.
+  const bool cut = code == cp_code::code_reject || code == cp_code::protocol_reject ||
+                   code == cp_code::echo_request || code == cp_code::echo_reply ||
+                   code == cp_code::terminate_request;
+  out_.push_back({protocol_, build_cp_packet(static_cast<uint8_t>(code), identifier, data,
+                                             cut ? peer_mru_ : size_t{65535})});
 }
 
 bool fsm::timer_state() const {

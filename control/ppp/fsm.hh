@@ -116,7 +116,7 @@ class fsm {
   std::vector<layer_event> take_events();
 
   // Sends a packet of this protocol outside the state table (LCP Echo,
-  // Protocol-Reject), truncated to the peer's MRU.
+  // Protocol-Reject); quoting packets are truncated to the peer's MRU.
   void send(cp_code code, uint8_t identifier, std::span<const uint8_t> data);
   uint8_t new_identifier() { return ++next_id_; }
   // The largest packet the peer takes (LCP's negotiated MRU; 1500 by default).

@@ -27,12 +27,15 @@ struct header_form {
   bool compress_protocol = false;         // one protocol octet when the high octet is 0
 };
 
+// Only protocols below 0x100 fit one octet, and 0x00FF would read as the
+// start of FF 03 (it is reserved for exactly that reason).
+constexpr bool fits_one_octet(uint16_t protocol) { return protocol < 0xFF; }
+
 // Header length for a frame of `protocol` written in form `f`. LCP frames
-// always carry FF 03 (RFC 1661 §6.6), and only protocols below 0x100 can be
-// sent as one octet.
+// always carry FF 03 (RFC 1661 §6.6).
 constexpr size_t header_length(header_form f, uint16_t protocol) {
   const bool acf = !f.compress_address_control || protocol == kProtoLcp;
-  const bool short_proto = f.compress_protocol && protocol <= 0xFF;
+  const bool short_proto = f.compress_protocol && fits_one_octet(protocol);
   return (acf ? 2u : 0u) + (short_proto ? 1u : 2u);
 }
 
@@ -44,7 +47,7 @@ inline size_t write_header(uint8_t* p, header_form f, uint16_t protocol) {
     p[n++] = kAddressAllStations;
     p[n++] = kControlUi;
   }
-  if (f.compress_protocol && protocol <= 0xFF) {
+  if (f.compress_protocol && fits_one_octet(protocol)) {
     p[n++] = static_cast<uint8_t>(protocol);
   } else {
     store_be16(p + n, protocol);

@@ -43,6 +43,15 @@ TEST(PppFrameBuild, HighProtocolsNeverUseOneOctet) {
   EXPECT_EQ(frame({true, true}, kProtoEap, {0x01}), (bytes{0xC2, 0x27, 0x01}));
 }
 
+TEST(PppFrameBuild, ProtocolFfIsNeverCompressed) {
+  // One octet FF would be read back as the start of FF 03 (found by the fuzzer).
+  const bytes wire = frame({true, true}, 0x00FF, {0x01});
+  EXPECT_EQ(wire, (bytes{0x00, 0xFF, 0x01}));
+  frame_view v;
+  ASSERT_EQ(parse_frame(wire, v), parse_status::ok);
+  EXPECT_EQ(v.header.protocol, 0x00FF);
+}
+
 TEST(PppFrameBuild, LcpAlwaysKeepsAddressAndControl) {
   // RFC 1661 §6.6: LCP packets are never sent with compressed address/control.
   EXPECT_EQ(frame({true, true}, kProtoLcp, {0x01, 0x01, 0x00, 0x04}),

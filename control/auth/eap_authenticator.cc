@@ -10,10 +10,14 @@ namespace sstpgw::auth {
 
 std::string_view to_string(auth_status s) {
   switch (s) {
-    case auth_status::idle: return "idle";
-    case auth_status::running: return "running";
-    case auth_status::succeeded: return "succeeded";
-    case auth_status::failed: return "failed";
+    case auth_status::idle:
+      return "idle";
+    case auth_status::running:
+      return "running";
+    case auth_status::succeeded:
+      return "succeeded";
+    case auth_status::failed:
+      return "failed";
   }
   return "?";
 }
@@ -23,7 +27,8 @@ namespace {
 // Identities are for the log; keep them printable and short.
 std::string printable(std::span<const uint8_t> data) {
   std::string s;
-  for (uint8_t c : data.first(std::min<size_t>(data.size(), 253))) s += (c >= 0x20 && c < 0x7F) ? char(c) : '?';
+  for (uint8_t c : data.first(std::min<size_t>(data.size(), 253)))
+    s += (c >= 0x20 && c < 0x7F) ? char(c) : '?';
   return s;
 }
 
@@ -49,7 +54,8 @@ void eap_authenticator::send_request(uint8_t type, std::vector<uint8_t> type_dat
 void eap_authenticator::on_timer(time_point now) {
   if (status_ != auth_status::running || deadline_ == ppp::kNoDeadline || now < deadline_) return;
   if (retransmits_ >= config_.max_retransmits) {
-    finish(false, id_, "no response to EAP Request after " + std::to_string(retransmits_) + " retransmissions");
+    finish(false, id_,
+           "no response to EAP Request after " + std::to_string(retransmits_) + " retransmissions");
     return;
   }
   ++retransmits_;
@@ -61,7 +67,8 @@ void eap_authenticator::finish(bool success, uint8_t identifier, std::string rea
   status_ = success ? auth_status::succeeded : auth_status::failed;
   deadline_ = ppp::kNoDeadline;
   reason_ = std::move(reason);
-  out_.push_back({ppp::kProtoEap, build_eap_result(success ? eap_code::success : eap_code::failure, identifier)});
+  out_.push_back(
+      {ppp::kProtoEap, build_eap_result(success ? eap_code::success : eap_code::failure, identifier)});
   if (success) {
     log(log_level::info, config_.name, "authenticated identity '{}'{}{}", identity_,
         peer_name_.empty() ? "" : " as ", peer_name_);
@@ -118,7 +125,9 @@ void eap_authenticator::receive(std::span<const uint8_t> packet, time_point now)
 
 void eap_authenticator::apply(server_step step, uint8_t response_id, time_point now) {
   switch (step.what) {
-    case server_step::action::request: send_request(method_->type(), std::move(step.type_data), now); break;
+    case server_step::action::request:
+      send_request(method_->type(), std::move(step.type_data), now);
+      break;
     case server_step::action::success:
       keys_ = method_->keys();
       peer_name_ = method_->peer_name();

@@ -39,8 +39,8 @@ class eap_server_method {
 
 // What the peer side of a method answers.
 struct peer_step {
-  bool ok = true;                   // false: the method failed (reason set)
-  std::vector<uint8_t> type_data;   // the Response's Type-Data (sent even when !ok, e.g. an alert)
+  bool ok = true;                  // false: the method failed (reason set)
+  std::vector<uint8_t> type_data;  // the Response's Type-Data (sent even when !ok, e.g. an alert)
   std::string reason;
 };
 

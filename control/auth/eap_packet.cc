@@ -6,11 +6,16 @@ namespace sstpgw::auth {
 
 std::string_view to_string(eap_parse_status s) {
   switch (s) {
-    case eap_parse_status::ok: return "ok";
-    case eap_parse_status::truncated: return "shorter than its header";
-    case eap_parse_status::bad_length: return "Length field out of range";
-    case eap_parse_status::unknown_code: return "unknown Code";
-    case eap_parse_status::missing_type: return "Request/Response without a Type";
+    case eap_parse_status::ok:
+      return "ok";
+    case eap_parse_status::truncated:
+      return "shorter than its header";
+    case eap_parse_status::bad_length:
+      return "Length field out of range";
+    case eap_parse_status::unknown_code:
+      return "unknown Code";
+    case eap_parse_status::missing_type:
+      return "Request/Response without a Type";
   }
   return "?";
 }

@@ -50,21 +50,23 @@ void eap_peer::receive(std::span<const uint8_t> packet, time_point now) {
     case eap_code::failure:
       fail(reason_.empty() ? "authenticator sent EAP-Failure" : reason_);
       return;
-    case eap_code::response: return;
-    case eap_code::request: break;
+    case eap_code::response:
+      return;
+    case eap_code::request:
+      break;
   }
 
   // A retransmitted Request gets the same Response again (RFC 3748 §4.1).
-  const bool duplicate = last_request_id_ == p.identifier &&
-                         std::ranges::equal(packet.first(std::min(packet.size(), last_request_.size())),
-                                            last_request_);
+  const bool duplicate =
+      last_request_id_ == p.identifier &&
+      std::ranges::equal(packet.first(std::min(packet.size(), last_request_.size())), last_request_);
   if (duplicate && !last_response_.empty()) {
     out_.push_back({ppp::kProtoEap, last_response_});
     return;
   }
   last_request_id_ = p.identifier;
-  last_request_.assign(packet.begin(), packet.begin() + static_cast<std::ptrdiff_t>(
-                                                          kEapHeaderLength + 1 + p.type_data.size()));
+  last_request_.assign(packet.begin(), packet.begin() + static_cast<std::ptrdiff_t>(kEapHeaderLength + 1 +
+                                                                                    p.type_data.size()));
 
   switch (p.type) {
     case kEapTypeIdentity: {
@@ -73,11 +75,14 @@ void eap_peer::receive(std::span<const uint8_t> packet, time_point now) {
       return;
     }
     case kEapTypeNotification:
-      log(log_level::info, config_.name, "notification: {}", std::string(p.type_data.begin(), p.type_data.end()));
+      log(log_level::info, config_.name, "notification: {}",
+          std::string(p.type_data.begin(), p.type_data.end()));
       respond(p.identifier, kEapTypeNotification, {});
       return;
-    case kEapTypeNak: return;  // only valid in Responses
-    default: break;
+    case kEapTypeNak:
+      return;  // only valid in Responses
+    default:
+      break;
   }
   if (p.type != config_.method_type) {
     const uint8_t wanted[] = {config_.method_type};

@@ -10,9 +10,12 @@ namespace {
 
 ppp::auth_phase::result to_result(auth_status s) {
   switch (s) {
-    case auth_status::succeeded: return ppp::auth_phase::result::succeeded;
-    case auth_status::failed: return ppp::auth_phase::result::failed;
-    default: return ppp::auth_phase::result::pending;
+    case auth_status::succeeded:
+      return ppp::auth_phase::result::succeeded;
+    case auth_status::failed:
+      return ppp::auth_phase::result::failed;
+    default:
+      return ppp::auth_phase::result::pending;
   }
 }
 

@@ -52,9 +52,12 @@ peer_step eap_tls_peer::on_request(std::span<const uint8_t> type_data) {
   if (h.is_ack() && !in_.in_progress()) return fail("unexpected empty EAP-TLS request");
 
   switch (in_.add(h)) {
-    case tls_reassembler::result::error: return fail("EAP-TLS reassembly: " + in_.error());
-    case tls_reassembler::result::need_more: return {true, eap_tls_flags_only(0), {}};
-    case tls_reassembler::result::complete: break;
+    case tls_reassembler::result::error:
+      return fail("EAP-TLS reassembly: " + in_.error());
+    case tls_reassembler::result::need_more:
+      return {true, eap_tls_flags_only(0), {}};
+    case tls_reassembler::result::complete:
+      break;
   }
   tls_->feed(in_.take_message());
   const std::vector<uint8_t> app = tls_->read_app();

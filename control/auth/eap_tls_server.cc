@@ -44,9 +44,12 @@ server_step eap_tls_server::on_response(std::span<const uint8_t> type_data) {
   if (h.start()) return fail("EAP-TLS response with the Start flag");
 
   switch (in_.add(h)) {
-    case tls_reassembler::result::error: return fail("EAP-TLS reassembly: " + in_.error());
-    case tls_reassembler::result::need_more: return server_step::request(eap_tls_flags_only(0));
-    case tls_reassembler::result::complete: break;
+    case tls_reassembler::result::error:
+      return fail("EAP-TLS reassembly: " + in_.error());
+    case tls_reassembler::result::need_more:
+      return server_step::request(eap_tls_flags_only(0));
+    case tls_reassembler::result::complete:
+      break;
   }
   if (phase_ == phase::finishing) {
     // Data after our last flight: typically the peer's alert about our certificate.

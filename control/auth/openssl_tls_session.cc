@@ -77,8 +77,7 @@ ossl::ssl_ctx_ptr make_eap_tls_client_ctx(const eap_tls_client_settings& s) {
   require(ctx != nullptr, "SSL_CTX_new");
   use_identity(ctx.get(), s.certificate, s.key, s.chain);
   common_settings(ctx.get(), s.min_version, s.max_version, s.trusted_roots);
-  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER,
-                     &openssl_tls_session::verify_callback);
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, &openssl_tls_session::verify_callback);
   return ctx;
 }
 
@@ -94,8 +93,10 @@ openssl_tls_session::openssl_tls_session(SSL_CTX* ctx, bool is_server) : is_serv
   }
   SSL_set_bio(ssl_.get(), rbio_, wbio_);
   SSL_set_ex_data(ssl_.get(), session_index(), this);
-  if (is_server) SSL_set_accept_state(ssl_.get());
-  else SSL_set_connect_state(ssl_.get());
+  if (is_server)
+    SSL_set_accept_state(ssl_.get());
+  else
+    SSL_set_connect_state(ssl_.get());
 }
 
 openssl_tls_session::~openssl_tls_session() = default;
@@ -123,17 +124,17 @@ int openssl_tls_session::verify_callback(int ok, X509_STORE_CTX* store_ctx) {
   if (!ok) {
     if (self->verify_reason_.empty()) {
       const int err = X509_STORE_CTX_get_error(store_ctx);
-      self->verify_reason_ =
-          fmt::format("certificate verification failed at depth {} ({}): {}", depth,
-                      cert ? one_line(X509_get_subject_name(cert)) : "no certificate",
-                      X509_verify_cert_error_string(err));
+      self->verify_reason_ = fmt::format("certificate verification failed at depth {} ({}): {}", depth,
+                                         cert ? one_line(X509_get_subject_name(cert)) : "no certificate",
+                                         X509_verify_cert_error_string(err));
     }
     return 0;
   }
   if (depth == 0 && self->check_) {
     std::string why = self->check_(cert, X509_STORE_CTX_get0_chain(store_ctx));
     if (!why.empty()) {
-      self->verify_reason_ = fmt::format("certificate refused ({}): {}", one_line(X509_get_subject_name(cert)), why);
+      self->verify_reason_ =
+          fmt::format("certificate refused ({}): {}", one_line(X509_get_subject_name(cert)), why);
       X509_STORE_CTX_set_error(store_ctx, X509_V_ERR_APPLICATION_VERIFICATION);
       return 0;
     }
@@ -159,9 +160,12 @@ void openssl_tls_session::feed(std::span<const uint8_t> records) {
 void openssl_tls_session::fail(int ssl_error) {
   state_ = tls_state::failed;
   std::string queue = ossl::error_string();
-  if (!verify_reason_.empty()) reason_ = verify_reason_;
-  else if (!queue.empty()) reason_ = "TLS handshake failed: " + queue;
-  else reason_ = fmt::format("TLS failed (SSL error {})", ssl_error);
+  if (!verify_reason_.empty())
+    reason_ = verify_reason_;
+  else if (!queue.empty())
+    reason_ = "TLS handshake failed: " + queue;
+  else
+    reason_ = fmt::format("TLS failed (SSL error {})", ssl_error);
 }
 
 void openssl_tls_session::advance() {

@@ -26,11 +26,11 @@ struct eap_tls_server_settings {
   std::vector<X509*> chain;             // intermediates sent after the leaf
   X509_STORE* trusted_roots = nullptr;  // client certificates must chain to these
   uint16_t min_version = kTls12;
-  uint16_t max_version = kTls12;        // kTls13 to offer TLS 1.3 (RFC 9190)
+  uint16_t max_version = kTls12;  // kTls13 to offer TLS 1.3 (RFC 9190)
 };
 
 struct eap_tls_client_settings {
-  X509* certificate = nullptr;          // nullptr: no client certificate (negative tests)
+  X509* certificate = nullptr;  // nullptr: no client certificate (negative tests)
   EVP_PKEY* key = nullptr;
   std::vector<X509*> chain;
   X509_STORE* trusted_roots = nullptr;  // the server certificate must chain to these
@@ -46,7 +46,8 @@ class openssl_tls_session final : public tls_session {
  public:
   static std::unique_ptr<openssl_tls_session> server(SSL_CTX* ctx, certificate_check check = {});
   // expected_server_name: checked against the server certificate when not empty.
-  static std::unique_ptr<openssl_tls_session> client(SSL_CTX* ctx, const std::string& expected_server_name = {});
+  static std::unique_ptr<openssl_tls_session> client(SSL_CTX* ctx,
+                                                     const std::string& expected_server_name = {});
   ~openssl_tls_session() override;
 
   void start() override;
@@ -55,8 +56,8 @@ class openssl_tls_session final : public tls_session {
   tls_state state() const override { return state_; }
   std::string failure_reason() const override { return reason_; }
   uint16_t version() const override;
-  bool export_keying_material(std::span<uint8_t> out, std::string_view label, std::span<const uint8_t> context,
-                              bool use_context) override;
+  bool export_keying_material(std::span<uint8_t> out, std::string_view label,
+                              std::span<const uint8_t> context, bool use_context) override;
   void write_app(std::span<const uint8_t> data) override;
   std::vector<uint8_t> read_app() override { return std::exchange(app_in_, {}); }
   std::string peer_subject() const override;

@@ -10,26 +10,40 @@ namespace sstpgw::ppp {
 
 std::string_view to_string(fsm_state s) {
   switch (s) {
-    case fsm_state::initial: return "Initial";
-    case fsm_state::starting: return "Starting";
-    case fsm_state::closed: return "Closed";
-    case fsm_state::stopped: return "Stopped";
-    case fsm_state::closing: return "Closing";
-    case fsm_state::stopping: return "Stopping";
-    case fsm_state::req_sent: return "Req-Sent";
-    case fsm_state::ack_rcvd: return "Ack-Rcvd";
-    case fsm_state::ack_sent: return "Ack-Sent";
-    case fsm_state::opened: return "Opened";
+    case fsm_state::initial:
+      return "Initial";
+    case fsm_state::starting:
+      return "Starting";
+    case fsm_state::closed:
+      return "Closed";
+    case fsm_state::stopped:
+      return "Stopped";
+    case fsm_state::closing:
+      return "Closing";
+    case fsm_state::stopping:
+      return "Stopping";
+    case fsm_state::req_sent:
+      return "Req-Sent";
+    case fsm_state::ack_rcvd:
+      return "Ack-Rcvd";
+    case fsm_state::ack_sent:
+      return "Ack-Sent";
+    case fsm_state::opened:
+      return "Opened";
   }
   return "?";
 }
 
 std::string_view to_string(layer_event e) {
   switch (e) {
-    case layer_event::up: return "up";
-    case layer_event::down: return "down";
-    case layer_event::started: return "started";
-    case layer_event::finished: return "finished";
+    case layer_event::up:
+      return "up";
+    case layer_event::down:
+      return "down";
+    case layer_event::started:
+      return "started";
+    case layer_event::finished:
+      return "finished";
   }
   return "?";
 }
@@ -76,8 +90,10 @@ bool fsm::timer_state() const {
     case fsm_state::stopping:
     case fsm_state::req_sent:
     case fsm_state::ack_rcvd:
-    case fsm_state::ack_sent: return true;
-    default: return false;
+    case fsm_state::ack_sent:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -176,7 +192,8 @@ void fsm::sta() { send(cp_code::terminate_ack, answer_id_, {}); }
 void fsm::scj() { send(cp_code::code_reject, new_identifier(), rejected_packet_); }
 
 // ---- the state table (RFC 1661 §4.1) ---------------------------------------
-
+// One line per cell, in the RFC's order, so it reads against the table.
+// clang-format off
 void fsm::dispatch(event ev, time_point now) {
   using S = fsm_state;
   const S s = state_;
@@ -339,6 +356,7 @@ void fsm::dispatch(event ev, time_point now) {
       break;
   }
 }
+// clang-format on
 
 // ---- receive ---------------------------------------------------------------
 
@@ -351,10 +369,16 @@ void fsm::receive(std::span<const uint8_t> info, time_point now) {
   }
   answer_id_ = p.identifier;
   switch (static_cast<cp_code>(p.code)) {
-    case cp_code::configure_request: on_configure_request(p, now); break;
-    case cp_code::configure_ack: on_configure_ack(p, now); break;
+    case cp_code::configure_request:
+      on_configure_request(p, now);
+      break;
+    case cp_code::configure_ack:
+      on_configure_ack(p, now);
+      break;
     case cp_code::configure_nak:
-    case cp_code::configure_reject: on_configure_nak_or_reject(p, now); break;
+    case cp_code::configure_reject:
+      on_configure_nak_or_reject(p, now);
+      break;
     case cp_code::terminate_request: {
       // While we are closing for a reason of our own, keep that reason.
       if (state_ != fsm_state::closing && state_ != fsm_state::stopping) {
@@ -364,7 +388,9 @@ void fsm::receive(std::span<const uint8_t> info, time_point now) {
       dispatch(event::rtr, now);
       break;
     }
-    case cp_code::terminate_ack: dispatch(event::rta, now); break;
+    case cp_code::terminate_ack:
+      dispatch(event::rta, now);
+      break;
     case cp_code::code_reject: {
       // Rejecting anything we need (codes 1-7) is catastrophic; anything else is not.
       const uint8_t rejected = p.data.empty() ? 0 : p.data[0];
@@ -415,12 +441,17 @@ void fsm::on_configure_request(const cp_packet& p, time_point now) {
       std::array<uint8_t, 256> one;
       byte_writer suggestion(one.data(), one.size());
       switch (policy_.check_peer_option(o, suggestion)) {
-        case option_verdict::ack: break;
-        case option_verdict::nak:
-          if (nak_allowed) naks.bytes(suggestion.written());
-          else rejects.bytes(o.raw);
+        case option_verdict::ack:
           break;
-        case option_verdict::reject: rejects.bytes(o.raw); break;
+        case option_verdict::nak:
+          if (nak_allowed)
+            naks.bytes(suggestion.written());
+          else
+            rejects.bytes(o.raw);
+          break;
+        case option_verdict::reject:
+          rejects.bytes(o.raw);
+          break;
       }
     }
     if (rejects.size() == 0 && nak_allowed) policy_.write_missing_options(naks);
@@ -492,8 +523,10 @@ void fsm::on_configure_nak_or_reject(const cp_packet& p, time_point now) {
       r = option_reader(p.data);
     }
     while (r.next(o)) {
-      if (reject) policy_.on_reject(o);
-      else policy_.on_nak(o);
+      if (reject)
+        policy_.on_reject(o);
+      else
+        policy_.on_nak(o);
     }
     if (++naks_received_ > config_.max_naks_received) {
       close(now, "negotiation does not converge: " + std::to_string(config_.max_naks_received) +

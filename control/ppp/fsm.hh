@@ -18,7 +18,16 @@
 namespace sstpgw::ppp {
 
 enum class fsm_state : uint8_t {
-  initial, starting, closed, stopped, closing, stopping, req_sent, ack_rcvd, ack_sent, opened,
+  initial,
+  starting,
+  closed,
+  stopped,
+  closing,
+  stopping,
+  req_sent,
+  ack_rcvd,
+  ack_sent,
+  opened,
 };
 std::string_view to_string(fsm_state s);
 
@@ -124,8 +133,21 @@ class fsm {
 
  private:
   enum class event : uint8_t {
-    up, down, open, close, to_plus, to_minus, rcr_plus, rcr_minus, rca, rcn, rtr, rta, ruc,
-    rxj_plus, rxj_minus,
+    up,
+    down,
+    open,
+    close,
+    to_plus,
+    to_minus,
+    rcr_plus,
+    rcr_minus,
+    rca,
+    rcn,
+    rtr,
+    rta,
+    ruc,
+    rxj_plus,
+    rxj_minus,
   };
 
   void dispatch(event ev, time_point now);
@@ -163,8 +185,8 @@ class fsm {
   time_point deadline_ = kNoDeadline;
   uint8_t restart_counter_ = 0;
   uint8_t next_id_;
-  uint8_t naks_sent_ = 0;          // Configure-Naks sent since our last Configure-Ack
-  uint8_t naks_received_ = 0;      // Configure-Naks/Rejects received since the last Configure-Ack
+  uint8_t naks_sent_ = 0;      // Configure-Naks sent since our last Configure-Ack
+  uint8_t naks_received_ = 0;  // Configure-Naks/Rejects received since the last Configure-Ack
   size_t peer_mru_ = 1500;
 
   // Our outstanding Configure-Request, as sent.

@@ -145,19 +145,33 @@ void ipcp_client_options::on_nak(const option_view& o) {
   const std::optional<ipv4_address> v = address_of(o);
   if (!v) return;
   switch (o.type) {
-    case kIpcpOptAddress: address_ = *v; break;
-    case kIpcpOptPrimaryDns: dns1_ = *v; break;
-    case kIpcpOptSecondaryDns: dns2_ = *v; break;
-    default: break;
+    case kIpcpOptAddress:
+      address_ = *v;
+      break;
+    case kIpcpOptPrimaryDns:
+      dns1_ = *v;
+      break;
+    case kIpcpOptSecondaryDns:
+      dns2_ = *v;
+      break;
+    default:
+      break;
   }
 }
 
 void ipcp_client_options::on_reject(const option_view& o) {
   switch (o.type) {
-    case kIpcpOptAddress: fail("server refused to assign an address (rejected IP-Address)"); break;
-    case kIpcpOptPrimaryDns: want_dns1_ = false; break;
-    case kIpcpOptSecondaryDns: want_dns2_ = false; break;
-    default: break;
+    case kIpcpOptAddress:
+      fail("server refused to assign an address (rejected IP-Address)");
+      break;
+    case kIpcpOptPrimaryDns:
+      want_dns1_ = false;
+      break;
+    case kIpcpOptSecondaryDns:
+      want_dns2_ = false;
+      break;
+    default:
+      break;
   }
 }
 

@@ -23,9 +23,9 @@ inline constexpr uint8_t kIpcpOptSecondaryNbns = 132;
 
 // The outcome, valid once IPCP is Opened.
 struct ipcp_result {
-  ipv4_address local;  // our address on the link
-  ipv4_address peer;   // the peer's (server: the client's pool address)
-  std::optional<ipv4_address> dns_primary;    // client: as learned; server: as configured
+  ipv4_address local;                       // our address on the link
+  ipv4_address peer;                        // the peer's (server: the client's pool address)
+  std::optional<ipv4_address> dns_primary;  // client: as learned; server: as configured
   std::optional<ipv4_address> dns_secondary;
 };
 

@@ -31,22 +31,29 @@ void lcp::receive(std::span<const uint8_t> info, time_point now) {
       if (!opened() || p.data.size() < 2) return;  // only meaningful when Opened (§5.7)
       const uint16_t proto = load_be16(p.data.data());
       log(log_level::info, config_.name, "peer rejected protocol {:04x} ({})", proto, protocol_name(proto));
-      if (proto == kProtoLcp) fsm_.protocol_rejected(now);
-      else rejected_.push_back(proto);
+      if (proto == kProtoLcp)
+        fsm_.protocol_rejected(now);
+      else
+        rejected_.push_back(proto);
       return;
     }
-    case cp_code::echo_request: on_echo_request(p, now); return;
+    case cp_code::echo_request:
+      on_echo_request(p, now);
+      return;
     case cp_code::echo_reply:
       if (opened() && p.data.size() >= 4 && !looped(p.data, now)) ++echo_replies_;
       return;
-    case cp_code::discard_request: return;
+    case cp_code::discard_request:
+      return;
     case cp_code::identification:
       if (p.data.size() >= 4)
         log(log_level::info, config_.name, "peer identification: {}",
             std::string(p.data.begin() + 4, p.data.end()));
       return;
-    case cp_code::time_remaining: return;
-    default: break;
+    case cp_code::time_remaining:
+      return;
+    default:
+      break;
   }
   fsm_.receive(info, now);
   fsm_.set_peer_mru(max_send_size());

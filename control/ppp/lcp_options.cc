@@ -115,23 +115,37 @@ void lcp_options::on_nak(const option_view& o) {
       }
       magic_ = new_magic();
       break;
-    case kLcpOptPfc: want_pfc_ = false; break;
-    case kLcpOptAcfc: want_acfc_ = false; break;
-    default: break;
+    case kLcpOptPfc:
+      want_pfc_ = false;
+      break;
+    case kLcpOptAcfc:
+      want_acfc_ = false;
+      break;
+    default:
+      break;
   }
 }
 
 void lcp_options::on_reject(const option_view& o) {
   switch (o.type) {
-    case kLcpOptMru: want_mru_ = false; break;
+    case kLcpOptMru:
+      want_mru_ = false;
+      break;
     case kLcpOptAuthProtocol:
       if (want_auth_) refuse("peer refuses to authenticate (rejected Authentication-Protocol)");
       want_auth_ = 0;
       break;
-    case kLcpOptMagic: want_magic_ = false; break;
-    case kLcpOptPfc: want_pfc_ = false; break;
-    case kLcpOptAcfc: want_acfc_ = false; break;
-    default: break;
+    case kLcpOptMagic:
+      want_magic_ = false;
+      break;
+    case kLcpOptPfc:
+      want_pfc_ = false;
+      break;
+    case kLcpOptAcfc:
+      want_acfc_ = false;
+      break;
+    default:
+      break;
   }
 }
 

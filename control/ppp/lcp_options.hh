@@ -59,12 +59,12 @@ struct lcp_negotiated {
   uint16_t peer_mru = kDefaultMru;  // we send the peer at most this (its, acknowledged)
   uint32_t magic = 0;               // ours; 0 if not negotiated
   uint32_t peer_magic = 0;
-  bool peer_accepts_pfc = false;    // we may send one-octet protocol fields
-  bool peer_accepts_acfc = false;   // we may omit FF 03
+  bool peer_accepts_pfc = false;   // we may send one-octet protocol fields
+  bool peer_accepts_acfc = false;  // we may omit FF 03
   bool we_accept_pfc = false;
   bool we_accept_acfc = false;
-  uint16_t peer_auth = 0;           // the peer must authenticate to us with this
-  uint16_t self_auth = 0;           // we must authenticate to the peer with this
+  uint16_t peer_auth = 0;  // the peer must authenticate to us with this
+  uint16_t self_auth = 0;  // we must authenticate to the peer with this
 };
 
 class lcp_options final : public option_policy {

@@ -8,21 +8,30 @@ namespace sstpgw::ppp {
 
 std::string_view to_string(link_phase p) {
   switch (p) {
-    case link_phase::dead: return "Dead";
-    case link_phase::establish: return "Establish";
-    case link_phase::authenticate: return "Authenticate";
-    case link_phase::network: return "Network";
-    case link_phase::terminate: return "Terminate";
+    case link_phase::dead:
+      return "Dead";
+    case link_phase::establish:
+      return "Establish";
+    case link_phase::authenticate:
+      return "Authenticate";
+    case link_phase::network:
+      return "Network";
+    case link_phase::terminate:
+      return "Terminate";
   }
   return "?";
 }
 
 std::string_view to_string(link_event e) {
   switch (e) {
-    case link_event::authenticated: return "authenticated";
-    case link_event::network_up: return "network up";
-    case link_event::network_down: return "network down";
-    case link_event::finished: return "finished";
+    case link_event::authenticated:
+      return "authenticated";
+    case link_event::network_up:
+      return "network up";
+    case link_event::network_down:
+      return "network down";
+    case link_event::finished:
+      return "finished";
   }
   return "?";
 }
@@ -32,9 +41,11 @@ namespace {
 // Default layer names take the link's, so one session's log lines read together.
 link_config with_layer_names(link_config c) {
   if (c.lcp.name == "LCP") c.lcp.name = c.name + " LCP";
-  std::visit([&c](auto& n) {
-    if (n.name == "IPCP") n.name = c.name + " IPCP";
-  }, c.ipcp);
+  std::visit(
+      [&c](auto& n) {
+        if (n.name == "IPCP") n.name = c.name + " IPCP";
+      },
+      c.ipcp);
   return c;
 }
 
@@ -45,8 +56,10 @@ ppp_link::ppp_link(link_config config, std::unique_ptr<auth_phase> auth)
 
 ppp_link::ppp_link(link_config&& config, std::unique_ptr<auth_phase> auth, int)
     : name_(config.name), lcp_(std::move(config.lcp)), auth_(std::move(auth)) {
-  if (auto* s = std::get_if<ipcp_server_config>(&config.ipcp)) ipcp_.emplace(std::move(*s));
-  else ipcp_.emplace(std::move(std::get<ipcp_client_config>(config.ipcp)));
+  if (auto* s = std::get_if<ipcp_server_config>(&config.ipcp))
+    ipcp_.emplace(std::move(*s));
+  else
+    ipcp_.emplace(std::move(std::get<ipcp_client_config>(config.ipcp)));
 }
 
 void ppp_link::set_phase(link_phase p) {
@@ -156,7 +169,8 @@ void ppp_link::on_lcp_event(layer_event e, time_point now) {
           lcp_.close(now, "LCP renegotiation is not supported");
       }
       break;
-    case layer_event::started: break;
+    case layer_event::started:
+      break;
     case layer_event::finished:
       if (reason_.empty()) reason_ = lcp_.reason();
       ipcp_->down(now);

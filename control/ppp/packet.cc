@@ -8,19 +8,32 @@ namespace sstpgw::ppp {
 
 std::string_view to_string(cp_code c) {
   switch (c) {
-    case cp_code::configure_request: return "Configure-Request";
-    case cp_code::configure_ack: return "Configure-Ack";
-    case cp_code::configure_nak: return "Configure-Nak";
-    case cp_code::configure_reject: return "Configure-Reject";
-    case cp_code::terminate_request: return "Terminate-Request";
-    case cp_code::terminate_ack: return "Terminate-Ack";
-    case cp_code::code_reject: return "Code-Reject";
-    case cp_code::protocol_reject: return "Protocol-Reject";
-    case cp_code::echo_request: return "Echo-Request";
-    case cp_code::echo_reply: return "Echo-Reply";
-    case cp_code::discard_request: return "Discard-Request";
-    case cp_code::identification: return "Identification";
-    case cp_code::time_remaining: return "Time-Remaining";
+    case cp_code::configure_request:
+      return "Configure-Request";
+    case cp_code::configure_ack:
+      return "Configure-Ack";
+    case cp_code::configure_nak:
+      return "Configure-Nak";
+    case cp_code::configure_reject:
+      return "Configure-Reject";
+    case cp_code::terminate_request:
+      return "Terminate-Request";
+    case cp_code::terminate_ack:
+      return "Terminate-Ack";
+    case cp_code::code_reject:
+      return "Code-Reject";
+    case cp_code::protocol_reject:
+      return "Protocol-Reject";
+    case cp_code::echo_request:
+      return "Echo-Request";
+    case cp_code::echo_reply:
+      return "Echo-Reply";
+    case cp_code::discard_request:
+      return "Discard-Request";
+    case cp_code::identification:
+      return "Identification";
+    case cp_code::time_remaining:
+      return "Time-Remaining";
   }
   return "unknown code";
 }

@@ -18,12 +18,12 @@ enum class cp_code : uint8_t {
   terminate_request = 5,
   terminate_ack = 6,
   code_reject = 7,
-  protocol_reject = 8,   // LCP only, from here on
+  protocol_reject = 8,  // LCP only, from here on
   echo_request = 9,
   echo_reply = 10,
   discard_request = 11,
-  identification = 12,   // RFC 1570; Windows sends these
-  time_remaining = 13,   // RFC 1570
+  identification = 12,  // RFC 1570; Windows sends these
+  time_remaining = 13,  // RFC 1570
 };
 std::string_view to_string(cp_code c);
 
@@ -32,8 +32,8 @@ inline constexpr size_t kCpHeaderLength = 4;
 struct cp_packet {
   uint8_t code = 0;
   uint8_t identifier = 0;
-  std::span<const uint8_t> data;    // after the 4-byte header, up to Length
-  std::span<const uint8_t> whole;   // header + data (what a Code-Reject quotes)
+  std::span<const uint8_t> data;   // after the 4-byte header, up to Length
+  std::span<const uint8_t> whole;  // header + data (what a Code-Reject quotes)
 };
 
 // Parses one packet from a PPP information field. Octets after Length are
@@ -46,8 +46,8 @@ std::vector<uint8_t> build_cp_packet(uint8_t code, uint8_t identifier, std::span
 
 struct option_view {
   uint8_t type = 0;
-  std::span<const uint8_t> value;   // after type and length
-  std::span<const uint8_t> raw;     // the whole option, type and length included
+  std::span<const uint8_t> value;  // after type and length
+  std::span<const uint8_t> raw;    // the whole option, type and length included
 };
 
 // Walks the options of a Configure-* packet.

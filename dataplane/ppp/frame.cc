@@ -15,16 +15,26 @@ size_t build_frame(std::span<uint8_t> out, header_form f, uint16_t protocol,
 
 std::string_view protocol_name(uint16_t protocol) {
   switch (protocol) {
-    case kProtoIpv4: return "IPv4";
-    case kProtoIpv6: return "IPv6";
-    case kProtoIpcp: return "IPCP";
-    case kProtoIpv6cp: return "IPV6CP";
-    case kProtoCcp: return "CCP";
-    case kProtoLcp: return "LCP";
-    case kProtoPap: return "PAP";
-    case kProtoChap: return "CHAP";
-    case kProtoEap: return "EAP";
-    default: return "unknown";
+    case kProtoIpv4:
+      return "IPv4";
+    case kProtoIpv6:
+      return "IPv6";
+    case kProtoIpcp:
+      return "IPCP";
+    case kProtoIpv6cp:
+      return "IPV6CP";
+    case kProtoCcp:
+      return "CCP";
+    case kProtoLcp:
+      return "LCP";
+    case kProtoPap:
+      return "PAP";
+    case kProtoChap:
+      return "CHAP";
+    case kProtoEap:
+      return "EAP";
+    default:
+      return "unknown";
   }
 }
 

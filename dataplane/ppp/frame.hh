@@ -68,9 +68,9 @@ enum class parse_status : uint8_t { ok, truncated, bad_address_control, bad_prot
 
 struct frame_header {
   uint16_t protocol = 0;
-  uint8_t length = 0;                  // bytes before the information field
-  bool had_address_control = false;    // FF 03 was present
-  bool protocol_compressed = false;    // protocol field was one octet
+  uint8_t length = 0;                // bytes before the information field
+  bool had_address_control = false;  // FF 03 was present
+  bool protocol_compressed = false;  // protocol field was one octet
 };
 
 // Parses the header at the start of a frame. On ok, the information field
@@ -114,18 +114,21 @@ inline parse_status parse_frame(std::span<const uint8_t> frame, frame_view& out)
 }
 
 // Receive-side error counters, one per parse failure.
-#define SSTPGW_PPP_RX_COUNTERS(X)                                              \
-  X(truncated, "PPP frame shorter than its header")                            \
-  X(bad_address_control, "PPP frame starting FF but not FF 03")                \
-  X(bad_protocol, "PPP protocol field not odd with an even high octet")        \
+#define SSTPGW_PPP_RX_COUNTERS(X)                                       \
+  X(truncated, "PPP frame shorter than its header")                     \
+  X(bad_address_control, "PPP frame starting FF but not FF 03")         \
+  X(bad_protocol, "PPP protocol field not odd with an even high octet") \
   X(not_ipv4, "PPP frame punted to the control thread (not IPv4 data)")
 SSTPGW_DEFINE_COUNTERS(ppp_rx_counter, SSTPGW_PPP_RX_COUNTERS)
 
 constexpr ppp_rx_counter counter_for(parse_status s) {
   switch (s) {
-    case parse_status::bad_address_control: return ppp_rx_counter::bad_address_control;
-    case parse_status::bad_protocol: return ppp_rx_counter::bad_protocol;
-    default: return ppp_rx_counter::truncated;
+    case parse_status::bad_address_control:
+      return ppp_rx_counter::bad_address_control;
+    case parse_status::bad_protocol:
+      return ppp_rx_counter::bad_protocol;
+    default:
+      return ppp_rx_counter::truncated;
   }
 }
 

@@ -21,8 +21,8 @@ inline constexpr uint16_t kProtoEap = 0xC227;
 // RFC 1661's: 0x0xxx-0x3xxx network-layer datagrams, 0x4xxx-0x7xxx low-volume
 // traffic without an NCP, 0x8xxx-0xbxxx network control, 0xcxxx-0xfxxx link control.
 enum class frame_class : uint8_t {
-  ipv4,           // forwarded by the worker
-  ipv6,           // no IPv6 data path yet: punted so LCP can Protocol-Reject it
+  ipv4,  // forwarded by the worker
+  ipv6,  // no IPv6 data path yet: punted so LCP can Protocol-Reject it
   lcp,
   ipcp,
   ipv6cp,
@@ -34,14 +34,22 @@ enum class frame_class : uint8_t {
 
 constexpr frame_class classify(uint16_t protocol) {
   switch (protocol) {
-    case kProtoIpv4: return frame_class::ipv4;
-    case kProtoIpv6: return frame_class::ipv6;
-    case kProtoLcp: return frame_class::lcp;
-    case kProtoIpcp: return frame_class::ipcp;
-    case kProtoIpv6cp: return frame_class::ipv6cp;
-    case kProtoEap: return frame_class::eap;
-    case kProtoCcp: return frame_class::ccp;
-    default: return protocol < 0x8000 ? frame_class::other_network : frame_class::other_control;
+    case kProtoIpv4:
+      return frame_class::ipv4;
+    case kProtoIpv6:
+      return frame_class::ipv6;
+    case kProtoLcp:
+      return frame_class::lcp;
+    case kProtoIpcp:
+      return frame_class::ipcp;
+    case kProtoIpv6cp:
+      return frame_class::ipv6cp;
+    case kProtoEap:
+      return frame_class::eap;
+    case kProtoCcp:
+      return frame_class::ccp;
+    default:
+      return protocol < 0x8000 ? frame_class::other_network : frame_class::other_control;
   }
 }
 

@@ -42,7 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (r.in_progress() || r.error().empty()) std::abort();
         declared = 0;
         break;
-      case tls_reassembler::result::need_more: break;
+      case tls_reassembler::result::need_more:
+        break;
     }
   }
   // The fragmenter splits and the reassembler rejoins whatever the input was.

@@ -19,8 +19,8 @@ namespace {
 struct client_env {
   client_env() : pki(testing::make_test_pki()), roots(X509_STORE_new()) {
     X509_STORE_add_cert(roots.get(), pki.root.cert.get());
-    ctx = make_eap_tls_client_ctx({.certificate = pki.client.cert.get(), .key = pki.client.key.get(),
-                                   .trusted_roots = roots.get()});
+    ctx = make_eap_tls_client_ctx(
+        {.certificate = pki.client.cert.get(), .key = pki.client.key.get(), .trusted_roots = roots.get()});
   }
   testing::test_pki pki;
   ossl::x509_store_ptr roots;
@@ -38,9 +38,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   peer_config pc;
   pc.identity = "fuzz";
   pc.make_method = [&method] {
-    auto m = std::make_unique<eap_tls_peer>(openssl_tls_session::client(env.ctx.get()),
-                                            eap_tls_config{.max_packet = kMru,
-                                                           .limits = {.max_message = 8192, .max_fragments = 32}});
+    auto m = std::make_unique<eap_tls_peer>(
+        openssl_tls_session::client(env.ctx.get()),
+        eap_tls_config{.max_packet = kMru, .limits = {.max_message = 8192, .max_fragments = 32}});
     method = m.get();
     return m;
   };
@@ -53,10 +53,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::span<const uint8_t> body(data + i + 2, len);
     i += 2 + len;
     switch (ctl % 4) {
-      case 0: peer.receive(build_eap(eap_code::request, ++id, kEapTypeTls, body), {}); break;
-      case 1: peer.receive(build_eap_result((ctl & 4) ? eap_code::failure : eap_code::success, id), {}); break;
-      case 2: peer.receive(build_eap(eap_code::request, ++id, body.empty() ? 1 : body[0], body), {}); break;
-      default: peer.receive(body, {}); break;
+      case 0:
+        peer.receive(build_eap(eap_code::request, ++id, kEapTypeTls, body), {});
+        break;
+      case 1:
+        peer.receive(build_eap_result((ctl & 4) ? eap_code::failure : eap_code::success, id), {});
+        break;
+      case 2:
+        peer.receive(build_eap(eap_code::request, ++id, body.empty() ? 1 : body[0], body), {});
+        break;
+      default:
+        peer.receive(body, {});
+        break;
     }
     for (auto& p : peer.take_packets()) {
       eap_packet e;

@@ -22,8 +22,10 @@ namespace {
 struct server_env {
   server_env() : pki(testing::make_test_pki()), roots(X509_STORE_new()) {
     X509_STORE_add_cert(roots.get(), pki.root.cert.get());
-    ctx = make_eap_tls_server_ctx({.certificate = pki.server.cert.get(), .key = pki.server.key.get(),
-                                   .trusted_roots = roots.get(), .max_version = kTls13});
+    ctx = make_eap_tls_server_ctx({.certificate = pki.server.cert.get(),
+                                   .key = pki.server.key.get(),
+                                   .trusted_roots = roots.get(),
+                                   .max_version = kTls13});
   }
   testing::test_pki pki;
   ossl::x509_store_ptr roots;
@@ -39,9 +41,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   set_log_level(log_level::off);
   authenticator_config ac;
   ac.make_method = [](const std::string&) {
-    return std::make_unique<eap_tls_server>(openssl_tls_session::server(env.ctx.get()),
-                                            eap_tls_config{.max_packet = kMru,
-                                                           .limits = {.max_message = 8192, .max_fragments = 32}});
+    return std::make_unique<eap_tls_server>(
+        openssl_tls_session::server(env.ctx.get()),
+        eap_tls_config{.max_packet = kMru, .limits = {.max_message = 8192, .max_fragments = 32}});
   };
   eap_authenticator server(ac);
   ppp::time_point now{};

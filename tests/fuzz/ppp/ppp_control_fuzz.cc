@@ -79,19 +79,35 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const std::span<const uint8_t> body(data + i + 2, len);
       i += 2 + len;
       switch (op % 9) {
-        case 0: link->receive(body, now); break;
-        case 1: ncp->receive(body, now); break;
+        case 0:
+          link->receive(body, now);
+          break;
+        case 1:
+          ncp->receive(body, now);
+          break;
         case 2:
           now += std::chrono::milliseconds(500 * (1 + len));
           link->on_timer(now);
           ncp->on_timer(now);
           break;
-        case 3: ncp->up(now); break;
-        case 4: ncp->down(now); break;
-        case 5: ncp->open(now); break;
-        case 6: ncp->close(now, "fuzz"); break;
-        case 7: link->send_echo_request(); break;
-        default: link->reject_protocol(kProtoIpv6cp, body); break;
+        case 3:
+          ncp->up(now);
+          break;
+        case 4:
+          ncp->down(now);
+          break;
+        case 5:
+          ncp->open(now);
+          break;
+        case 6:
+          ncp->close(now, "fuzz");
+          break;
+        case 7:
+          link->send_echo_request();
+          break;
+        default:
+          link->reject_protocol(kProtoIpv6cp, body);
+          break;
       }
       for (uint16_t p : link->take_rejected_protocols())
         if (p == kProtoIpcp) ncp->protocol_rejected(now);

@@ -25,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (n != header_length({a, p}, v.header.protocol) + v.information.size()) std::abort();
       frame_view back;
       if (parse_frame(std::span<const uint8_t>(out.data(), n), back) != parse_status::ok) std::abort();
-      if (back.header.protocol != v.header.protocol || back.information.size() != v.information.size()) std::abort();
+      if (back.header.protocol != v.header.protocol || back.information.size() != v.information.size())
+        std::abort();
     }
   }
   return 0;

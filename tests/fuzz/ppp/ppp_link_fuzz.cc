@@ -31,7 +31,9 @@ class one_address_pool : public address_pool {
 class stand_in_auth : public auth_phase {
  public:
   uint16_t protocol() const override { return kProtoEap; }
-  void start(const lcp_negotiated&, size_t, time_point) override { out.push_back({kProtoEap, {1, 1, 0, 5, 1}}); }
+  void start(const lcp_negotiated&, size_t, time_point) override {
+    out.push_back({kProtoEap, {1, 1, 0, 5, 1}});
+  }
   void receive(std::span<const uint8_t> info, time_point) override {
     if (st == result::pending && !info.empty() && info[0] == 3) st = result::succeeded;
     if (st == result::pending && !info.empty() && info[0] == 4) st = result::failed;
@@ -53,9 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   {
     auto lc = lcp_config::server();
     lc.random = [n = 1u]() mutable { return n++; };
-    ppp_link link({.lcp = lc, .ipcp = ipcp_server_config{.local = ipv4_address::from_octets(172, 16, 201, 1),
-                                                         .pool = &pool}},
-                  std::make_unique<stand_in_auth>());
+    ppp_link link(
+        {.lcp = lc,
+         .ipcp = ipcp_server_config{.local = ipv4_address::from_octets(172, 16, 201, 1), .pool = &pool}},
+        std::make_unique<stand_in_auth>());
     time_point now{};
     link.start(now);
     bool finished = false, network_up = false;
@@ -68,14 +71,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       switch (op % 5) {
         case 0:
         case 1:
-        case 2: link.receive_frame(body, now); break;
+        case 2:
+          link.receive_frame(body, now);
+          break;
         case 3:
           now += std::chrono::seconds(1 + len % 4);
           link.on_timer(now);
           break;
         default:
-          if (op & 0x80) link.lower_down(now);
-          else link.close(now, "fuzz");
+          if (op & 0x80)
+            link.lower_down(now);
+          else
+            link.close(now, "fuzz");
           break;
       }
       for (const auto& f : link.take_frames()) {

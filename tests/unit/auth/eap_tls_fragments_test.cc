@@ -125,7 +125,8 @@ TEST(EapTlsReassembly, TooManyFragments) {
 TEST(EapTlsReassembly, UnboundedWithoutLengthStillCapped) {
   tls_reassembler r({.max_message = 100, .max_fragments = 1000});
   tls_reassembler::result res = tls_reassembler::result::need_more;
-  for (int i = 0; i < 20 && res == tls_reassembler::result::need_more; ++i) res = r.add(parsed({0x40, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+  for (int i = 0; i < 20 && res == tls_reassembler::result::need_more; ++i)
+    res = r.add(parsed({0x40, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
   EXPECT_EQ(res, tls_reassembler::result::error);
 }
 

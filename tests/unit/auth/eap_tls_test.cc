@@ -3,10 +3,9 @@
 // equal to what OpenSSL and the RFC formulas give independently, and every way
 // a certificate can be refused ending in EAP-Failure with the reason.
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <array>
@@ -69,8 +68,10 @@ class eap_tls_test : public ::testing::Test {
 
   ossl::ssl_ctx_ptr server_ctx(const options& o, const issued_cert* cert = nullptr) {
     const issued_cert& c = cert ? *cert : server_cert(o);
-    auto ctx = make_eap_tls_server_ctx({.certificate = c.cert.get(), .key = c.key.get(),
-                                        .trusted_roots = roots.get(), .max_version = o.server_max});
+    auto ctx = make_eap_tls_server_ctx({.certificate = c.cert.get(),
+                                        .key = c.key.get(),
+                                        .trusted_roots = roots.get(),
+                                        .max_version = o.server_max});
     SSL_CTX_set_keylog_callback(ctx.get(), keylog);
     return ctx;
   }
@@ -160,7 +161,8 @@ bytes tls1_prf(const EVP_MD* md, const bytes& secret, const std::string& label, 
   full_seed.insert(full_seed.end(), seed.begin(), seed.end());
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(EVP_MD_get0_name(md)), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<uint8_t*>(secret.data()), secret.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<uint8_t*>(secret.data()),
+                                        secret.size()),
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, full_seed.data(), full_seed.size()),
       OSSL_PARAM_construct_end()};
   bytes out(n);
@@ -184,7 +186,8 @@ bytes hkdf_expand_label(const EVP_MD* md, const bytes& secret, const std::string
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(EVP_MD_get0_name(md)), 0),
       OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<uint8_t*>(secret.data()), secret.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<uint8_t*>(secret.data()),
+                                        secret.size()),
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
       OSSL_PARAM_construct_end()};
   bytes out(n);
@@ -203,7 +206,8 @@ bytes digest(const EVP_MD* md, const bytes& data) {
 
 bytes from_hex(const std::string& h) {
   bytes out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoi(h.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < h.size(); i += 2)
+    out.push_back(static_cast<uint8_t>(std::stoi(h.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -253,7 +257,8 @@ void expect_success(const outcome& r) {
 
 // ---- success -----------------------------------------------------------------
 
-class eap_tls_mru : public eap_tls_test, public ::testing::WithParamInterface<std::tuple<uint16_t, size_t>> {};
+class eap_tls_mru : public eap_tls_test,
+                    public ::testing::WithParamInterface<std::tuple<uint16_t, size_t>> {};
 
 TEST_P(eap_tls_mru, HandshakeFragmentsAndKeys) {
   const auto [version, mru] = GetParam();
@@ -272,12 +277,12 @@ TEST_P(eap_tls_mru, HandshakeFragmentsAndKeys) {
   SSL* client_ssl = client_tls->native_handle();
   if (version == kTls13) {
     const uint8_t ctx[] = {0x0D};
-    ASSERT_EQ(SSL_export_keying_material(client_ssl, km.data(), km.size(), "EXPORTER_EAP_TLS_Key_Material", 29,
-                                         ctx, 1, 1),
+    ASSERT_EQ(SSL_export_keying_material(client_ssl, km.data(), km.size(), "EXPORTER_EAP_TLS_Key_Material",
+                                         29, ctx, 1, 1),
               1);
   } else {
-    ASSERT_EQ(SSL_export_keying_material(client_ssl, km.data(), km.size(), "client EAP encryption", 21, nullptr, 0,
-                                         0),
+    ASSERT_EQ(SSL_export_keying_material(client_ssl, km.data(), km.size(), "client EAP encryption", 21,
+                                         nullptr, 0, 0),
               1);
   }
   EXPECT_EQ(msk_emsk(*r.server_keys), km);
@@ -288,7 +293,8 @@ TEST_P(eap_tls_mru, HandshakeFragmentsAndKeys) {
     EXPECT_EQ(msk_emsk(*r.server_keys), rfc9190_key_material(server_ssl, g_keylog));
     // pppd's variant (use_context=0) is a different key: the context matters.
     bytes no_ctx(128);
-    SSL_export_keying_material(server_ssl, no_ctx.data(), 128, "EXPORTER_EAP_TLS_Key_Material", 29, nullptr, 0, 0);
+    SSL_export_keying_material(server_ssl, no_ctx.data(), 128, "EXPORTER_EAP_TLS_Key_Material", 29, nullptr,
+                               0, 0);
     EXPECT_NE(msk_emsk(*r.server_keys), no_ctx);
   } else {
     EXPECT_EQ(msk_emsk(*r.server_keys), rfc5216_key_material(server_ssl));
@@ -299,15 +305,15 @@ INSTANTIATE_TEST_SUITE_P(VersionsAndMrus, eap_tls_mru,
                          ::testing::Combine(::testing::Values(kTls12, kTls13),
                                             ::testing::Values(size_t{1400}, size_t{576}, size_t{200})),
                          [](const auto& info) {
-                           return std::string(std::get<0>(info.param) == kTls13 ? "tls13" : "tls12") + "_mru" +
-                                  std::to_string(std::get<1>(info.param));
+                           return std::string(std::get<0>(info.param) == kTls13 ? "tls13" : "tls12") +
+                                  "_mru" + std::to_string(std::get<1>(info.param));
                          });
 
 TEST_F(eap_tls_test, RsaCertificatesManySmallFragments) {
   options o{.server_mru = 128, .client_mru = 128, .key = testing::key_kind::rsa2048};
   server_cert(o);  // makes the RSA PKI
-  const issued_cert client = issue_cert(rsa->root, {.common_name = "rsa-client", .key = testing::key_kind::rsa2048,
-                                                    .eku = {"clientAuth"}});
+  const issued_cert client = issue_cert(
+      rsa->root, {.common_name = "rsa-client", .key = testing::key_kind::rsa2048, .eku = {"clientAuth"}});
   roots = store_of(rsa->root);
   const outcome r = run(o, &client);
   expect_success(r);
@@ -371,8 +377,8 @@ TEST_P(eap_tls_versions, MissingClientCertificate) {
 }
 
 TEST_P(eap_tls_versions, ExpiredClientCertificate) {
-  const issued_cert expired = issue_cert(pki.root, {.common_name = "expired", .eku = {"clientAuth"},
-                                                    .not_before = -7200, .not_after = -60});
+  const issued_cert expired = issue_cert(
+      pki.root, {.common_name = "expired", .eku = {"clientAuth"}, .not_before = -7200, .not_after = -60});
   const outcome r = run({.server_max = GetParam()}, &expired);
   expect_refused(r, "certificate has expired");
 }
@@ -406,23 +412,25 @@ TEST_P(eap_tls_versions, ClientRefusesUnknownServer) {
   ossl::ssl_ctx_ptr sctx = server_ctx(o), cctx = client_ctx(o, &pki.client, client_trust.get());
   const outcome r = run(o, &pki.client, sctx.get(), cctx.get());
   EXPECT_EQ(r.client, auth_status::failed);
-  EXPECT_NE(r.client_reason.find("unable to get local issuer certificate"), std::string::npos) << r.client_reason;
+  EXPECT_NE(r.client_reason.find("unable to get local issuer certificate"), std::string::npos)
+      << r.client_reason;
   EXPECT_EQ(r.server, auth_status::failed);  // it received the client's alert
   EXPECT_FALSE(r.client_keys.has_value());
 }
 
 TEST_P(eap_tls_versions, ClientChecksServerName) {
   options o{.server_max = GetParam()};
-  const issued_cert other_name = issue_cert(pki.root, {.common_name = "elsewhere.test", .eku = {"serverAuth"},
-                                                       .dns_names = {"elsewhere.test"}});
+  const issued_cert other_name = issue_cert(
+      pki.root, {.common_name = "elsewhere.test", .eku = {"serverAuth"}, .dns_names = {"elsewhere.test"}});
   ossl::ssl_ctx_ptr sctx = server_ctx(o, &other_name);
   const outcome r = run(o, &pki.client, sctx.get());
   EXPECT_EQ(r.client, auth_status::failed);
   EXPECT_NE(r.client_reason.find("hostname mismatch"), std::string::npos) << r.client_reason;
 }
 
-INSTANTIATE_TEST_SUITE_P(Tls, eap_tls_versions, ::testing::Values(kTls12, kTls13),
-                         [](const auto& info) { return std::string(info.param == kTls13 ? "tls13" : "tls12"); });
+INSTANTIATE_TEST_SUITE_P(Tls, eap_tls_versions, ::testing::Values(kTls12, kTls13), [](const auto& info) {
+  return std::string(info.param == kTls13 ? "tls13" : "tls12");
+});
 
 // ---- TLS 1.3 protected success indication ------------------------------------
 

@@ -43,30 +43,38 @@ struct link_pair {
             const testing::test_pki& pki)
       : pool(pool_size), roots(X509_STORE_new()) {
     X509_STORE_add_cert(roots.get(), pki.root.cert.get());
-    server_ctx = auth::make_eap_tls_server_ctx({.certificate = pki.server.cert.get(), .key = pki.server.key.get(),
-                                                .trusted_roots = roots.get(), .max_version = tls_max});
-    client_ctx = auth::make_eap_tls_client_ctx({.certificate = client_cert ? client_cert->cert.get() : nullptr,
-                                                .key = client_cert ? client_cert->key.get() : nullptr,
-                                                .trusted_roots = roots.get()});
-    auto eap_server = std::make_unique<eap_server_phase>(auth::eap_server_phase_config{
-        .make_tls = [this](const std::string&) { return auth::openssl_tls_session::server(server_ctx.get()); }});
+    server_ctx = auth::make_eap_tls_server_ctx({.certificate = pki.server.cert.get(),
+                                                .key = pki.server.key.get(),
+                                                .trusted_roots = roots.get(),
+                                                .max_version = tls_max});
+    client_ctx =
+        auth::make_eap_tls_client_ctx({.certificate = client_cert ? client_cert->cert.get() : nullptr,
+                                       .key = client_cert ? client_cert->key.get() : nullptr,
+                                       .trusted_roots = roots.get()});
+    auto eap_server = std::make_unique<eap_server_phase>(
+        auth::eap_server_phase_config{.make_tls = [this](const std::string&) {
+          return auth::openssl_tls_session::server(server_ctx.get());
+        }});
     server_eap = eap_server.get();
-    ppp::link_config sc{.lcp = ppp::lcp_config::server(),
-                        .ipcp = ppp::ipcp_server_config{.local = ppp::ipv4_address::from_octets(172, 16, 201, 1),
-                                                        .dns_primary = ppp::ipv4_address::from_octets(10, 1, 0, 53),
-                                                        .pool = &pool},
-                        .name = "server"};
+    ppp::link_config sc{
+        .lcp = ppp::lcp_config::server(),
+        .ipcp = ppp::ipcp_server_config{.local = ppp::ipv4_address::from_octets(172, 16, 201, 1),
+                                        .dns_primary = ppp::ipv4_address::from_octets(10, 1, 0, 53),
+                                        .pool = &pool},
+        .name = "server"};
     server = std::make_unique<ppp::ppp_link>(std::move(sc), std::move(eap_server));
 
     auto eap_client = std::make_unique<eap_peer_phase>(auth::eap_peer_phase_config{
-        .identity = "client1",
-        .make_tls = [this] { return auth::openssl_tls_session::client(client_ctx.get(), "vpn.example.test"); }});
+        .identity = "client1", .make_tls = [this] {
+          return auth::openssl_tls_session::client(client_ctx.get(), "vpn.example.test");
+        }});
     client_eap = eap_client.get();
     auto lc = ppp::lcp_config::client();
     lc.mru = client_mru;
     lc.request_pfc = lc.request_acfc = true;  // as Windows does
     client = std::make_unique<ppp::ppp_link>(
-        ppp::link_config{.lcp = lc, .ipcp = ppp::ipcp_client_config{}, .name = "client"}, std::move(eap_client));
+        ppp::link_config{.lcp = lc, .ipcp = ppp::ipcp_client_config{}, .name = "client"},
+        std::move(eap_client));
   }
 
   // Moves frames both ways until quiet; records what the server sent.

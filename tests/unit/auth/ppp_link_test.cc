@@ -2,8 +2,6 @@
 // LCP with compression, EAP-TLS over OpenSSL with real certificates, IPCP with
 // a pool; then the ways a link ends (auth failure, pool exhaustion, close,
 // transport loss, silence) and what each phase lets through.
-#include "control/ppp/link.hh"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "control/ppp/link.hh"
 #include "tests/unit/auth/link_pair.hh"
 
 namespace sstpgw {
@@ -115,7 +114,8 @@ TEST_F(ppp_link_test, AuthenticationFailureEndsLinkWithReason) {
   l.run();
   EXPECT_EQ(l.server->phase(), link_phase::dead);
   EXPECT_EQ(l.server_events, std::vector<link_event>{link_event::finished});
-  EXPECT_NE(l.server->reason().find("authentication failed: certificate verification failed"), std::string::npos)
+  EXPECT_NE(l.server->reason().find("authentication failed: certificate verification failed"),
+            std::string::npos)
       << l.server->reason();
   EXPECT_EQ(l.pool.allocations, 0);  // IPCP never ran
   // EAP-Failure went out before the LCP Terminate-Request.
@@ -124,7 +124,8 @@ TEST_F(ppp_link_test, AuthenticationFailureEndsLinkWithReason) {
     ppp::frame_view v;
     ASSERT_EQ(ppp::parse_frame(l.server_frames[i], v), ppp::parse_status::ok);
     if (v.header.protocol == ppp::kProtoEap && v.information[0] == 4) failure_at = int(i);
-    if (v.header.protocol == ppp::kProtoLcp && v.information[0] == 5 && terminate_at < 0) terminate_at = int(i);
+    if (v.header.protocol == ppp::kProtoLcp && v.information[0] == 5 && terminate_at < 0)
+      terminate_at = int(i);
   }
   EXPECT_GE(failure_at, 0);
   EXPECT_GT(terminate_at, failure_at);
@@ -163,7 +164,8 @@ TEST_F(ppp_link_test, LowerDownReleasesAddressSilently) {
   l.server->take_events();
   l.server->lower_down(l.now);
   EXPECT_TRUE(l.server->take_frames().empty());
-  EXPECT_EQ(l.server->take_events(), (std::vector<link_event>{link_event::network_down, link_event::finished}));
+  EXPECT_EQ(l.server->take_events(),
+            (std::vector<link_event>{link_event::network_down, link_event::finished}));
   EXPECT_EQ(l.pool.in_use, 0);
   EXPECT_EQ(l.server->phase(), link_phase::dead);
 }

@@ -62,8 +62,8 @@ bool have_tshark() { return std::system("tshark --version >/dev/null 2>&1") == 0
 // All values tshark prints for one field over the capture.
 std::set<std::string> field_values(const std::string& pcap, const std::string& field) {
   std::set<std::string> values;
-  std::istringstream in(run("tshark -r " + pcap + " -T fields -E occurrence=a -E aggregator=, -e " + field +
-                            " 2>/dev/null"));
+  std::istringstream in(
+      run("tshark -r " + pcap + " -T fields -E occurrence=a -E aggregator=, -e " + field + " 2>/dev/null"));
   std::string line;
   while (std::getline(in, line)) {
     std::istringstream parts(line);
@@ -87,15 +87,17 @@ TEST_P(wire_tshark, WholeSessionDissectsCleanly) {
   l.start();
   ASSERT_EQ(l.server->phase(), ppp::link_phase::network);
   // The client opens IPV6CP; the server has none and Protocol-Rejects it.
-  const std::vector<uint8_t> ipv6cp = {0x80, 0x57, 0x01, 0x01, 0x00, 0x0E, 0x01, 0x0A, 1, 2, 3, 4, 5, 6, 7, 8};
+  const std::vector<uint8_t> ipv6cp = {0x80, 0x57, 0x01, 0x01, 0x00, 0x0E, 0x01, 0x0A,
+                                       1,    2,    3,    4,    5,    6,    7,    8};
   l.wire.emplace_back(false, ipv6cp);
   l.server->receive_frame(ipv6cp, l.now);
   for (auto& f : l.server->take_frames()) l.wire.emplace_back(true, f);
   l.server->close(l.now, "test over");
   l.run();
 
-  const std::string pcap = (std::filesystem::temp_directory_path() /
-                            ("sstpgw-ppp-wire-" + std::to_string(::getpid()) + ".pcap")).string();
+  const std::string pcap =
+      (std::filesystem::temp_directory_path() / ("sstpgw-ppp-wire-" + std::to_string(::getpid()) + ".pcap"))
+          .string();
   write_pcap(pcap, l.wire);
 
   // Nothing malformed, no expert errors.
@@ -121,7 +123,8 @@ TEST_P(wire_tshark, WholeSessionDissectsCleanly) {
   EXPECT_TRUE(hs.count("1")) << "ClientHello";
   EXPECT_TRUE(hs.count("2")) << "ServerHello";
   if (GetParam() == auth::kTls12) {
-    for (const char* t : {"11", "12", "13", "14", "15", "16"}) EXPECT_TRUE(hs.count(t)) << "handshake type " << t;
+    for (const char* t : {"11", "12", "13", "14", "15", "16"})
+      EXPECT_TRUE(hs.count(t)) << "handshake type " << t;
   }
 
   EXPECT_TRUE(field_values(pcap, "ipcp.opt.ip_address").count("172.16.201.10"));
@@ -130,7 +133,9 @@ TEST_P(wire_tshark, WholeSessionDissectsCleanly) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Tls, wire_tshark, ::testing::Values(auth::kTls12, auth::kTls13),
-                         [](const auto& info) { return std::string(info.param == auth::kTls13 ? "tls13" : "tls12"); });
+                         [](const auto& info) {
+                           return std::string(info.param == auth::kTls13 ? "tls13" : "tls12");
+                         });
 
 }  // namespace
 }  // namespace sstpgw

@@ -123,7 +123,8 @@ TEST(PppFrameParse, RoundTripsEveryForm) {
   const bytes info = {1, 2, 3, 4, 5};
   for (bool a : {false, true})
     for (bool p : {false, true})
-      for (uint16_t proto : {kProtoIpv4, kProtoIpv6, kProtoLcp, kProtoIpcp, kProtoIpv6cp, kProtoEap, kProtoCcp}) {
+      for (uint16_t proto :
+           {kProtoIpv4, kProtoIpv6, kProtoLcp, kProtoIpcp, kProtoIpv6cp, kProtoEap, kProtoCcp}) {
         const bytes wire = frame({a, p}, proto, info);
         frame_view v;
         ASSERT_EQ(parse_frame(wire, v), parse_status::ok);
@@ -141,8 +142,8 @@ TEST(PppFrameParse, EmptyInformationIsAllowed) {
 
 TEST(PppFrameParse, Truncated) {
   frame_view v;
-  for (const bytes& wire : {bytes{}, bytes{0xFF}, bytes{0xFF, 0x03}, bytes{0xFF, 0x03, 0x00}, bytes{0x00},
-                            bytes{0xC0}}) {
+  for (const bytes& wire :
+       {bytes{}, bytes{0xFF}, bytes{0xFF, 0x03}, bytes{0xFF, 0x03, 0x00}, bytes{0x00}, bytes{0xC0}}) {
     EXPECT_EQ(parse_frame(wire, v), parse_status::truncated) << wire.size();
   }
 }

@@ -97,6 +97,7 @@ std::vector<cp_code> codes(const std::vector<outgoing_packet>& out) {
   return c;
 }
 
+// clang-format off
 void drive_to(harness& h, fsm_state s) {
   using S = fsm_state;
   switch (s) {
@@ -115,41 +116,85 @@ void drive_to(harness& h, fsm_state s) {
   h.f.take_events();
   ASSERT_EQ(h.f.state(), s);
 }
+// clang-format on
 
-enum class ev { up, down, open, close, to_plus, to_minus, rcr_plus, rcr_minus, rca, rcn, rtr, rta, ruc,
-                rxj_plus, rxj_minus };
+enum class ev {
+  up,
+  down,
+  open,
+  close,
+  to_plus,
+  to_minus,
+  rcr_plus,
+  rcr_minus,
+  rca,
+  rcn,
+  rtr,
+  rta,
+  ruc,
+  rxj_plus,
+  rxj_minus
+};
 
 const char* name(ev e) {
-  static const char* n[] = {"Up", "Down", "Open", "Close", "TO+", "TO-", "RCR+", "RCR-", "RCA", "RCN",
-                            "RTR", "RTA", "RUC", "RXJ+", "RXJ-"};
+  static const char* n[] = {"Up",  "Down", "Open", "Close", "TO+", "TO-",  "RCR+", "RCR-",
+                            "RCA", "RCN",  "RTR",  "RTA",   "RUC", "RXJ+", "RXJ-"};
   return n[static_cast<int>(e)];
 }
 
 void apply(harness& h, ev e) {
   switch (e) {
-    case ev::up: h.f.up(h.now); break;
-    case ev::down: h.f.down(h.now); break;
-    case ev::open: h.f.open(h.now); break;
-    case ev::close: h.f.close(h.now, "admin"); break;
+    case ev::up:
+      h.f.up(h.now);
+      break;
+    case ev::down:
+      h.f.down(h.now);
+      break;
+    case ev::open:
+      h.f.open(h.now);
+      break;
+    case ev::close:
+      h.f.close(h.now, "admin");
+      break;
     case ev::to_plus:
-    case ev::to_minus: h.timeout(); break;
-    case ev::rcr_plus: h.rcr_plus(); break;
-    case ev::rcr_minus: h.rcr_minus(); break;
-    case ev::rca: h.rca(); break;
-    case ev::rcn: h.rcn(); break;
-    case ev::rtr: h.rtr(); break;
-    case ev::rta: h.rta(); break;
-    case ev::ruc: h.ruc(); break;
-    case ev::rxj_plus: h.rxj_plus(); break;
-    case ev::rxj_minus: h.rxj_minus(); break;
+    case ev::to_minus:
+      h.timeout();
+      break;
+    case ev::rcr_plus:
+      h.rcr_plus();
+      break;
+    case ev::rcr_minus:
+      h.rcr_minus();
+      break;
+    case ev::rca:
+      h.rca();
+      break;
+    case ev::rcn:
+      h.rcn();
+      break;
+    case ev::rtr:
+      h.rtr();
+      break;
+    case ev::rta:
+      h.rta();
+      break;
+    case ev::ruc:
+      h.ruc();
+      break;
+    case ev::rxj_plus:
+      h.rxj_plus();
+      break;
+    case ev::rxj_minus:
+      h.rxj_minus();
+      break;
   }
 }
 
 using S = fsm_state;
 using C = cp_code;
 using L = layer_event;
-constexpr C CR = C::configure_request, CA = C::configure_ack, CN = C::configure_nak, TR = C::terminate_request,
-            TA = C::terminate_ack, CJ = C::code_reject;
+constexpr C CR = C::configure_request, CA = C::configure_ack, CN = C::configure_nak,
+            TR = C::terminate_request, TA = C::terminate_ack, CJ = C::code_reject;
 
 struct row {
   S from;
@@ -159,6 +204,7 @@ struct row {
   std::vector<L> layer;
 };
 
+// clang-format off
 // RFC 1661 §4.1, every defined cell. "r" (restart) and "p" (passive) options
 // are not implemented: the plain transition applies.
 const row kTable[] = {
@@ -290,6 +336,8 @@ const row kTimeoutMinus[] = {
     {S::ack_rcvd, ev::to_minus, S::stopped, {}, {L::finished}},
     {S::ack_sent, ev::to_minus, S::stopped, {}, {L::finished}},
 };
+
+// clang-format on
 
 void run_row(const row& r, fsm_config cfg) {
   SCOPED_TRACE(std::string(to_string(r.from)) + " + " + name(r.event));
@@ -470,10 +518,10 @@ TEST(PppFsm, PolicyFailureClosesWithReason) {
 TEST(PppFsm, MalformedPacketsAreIgnored) {
   harness h;
   drive_to(h, S::req_sent);
-  h.rx({1, 2, 0, 3});               // length < 4
-  h.rx({1, 2, 0, 9, 1, 3});         // length past the end
-  h.rx({1, 2, 0, 7, 1, 1, 0});      // option length 1
-  h.rx({1, 2, 0, 7, 1, 4, 0});      // option past the end
+  h.rx({1, 2, 0, 3});           // length < 4
+  h.rx({1, 2, 0, 9, 1, 3});     // length past the end
+  h.rx({1, 2, 0, 7, 1, 1, 0});  // option length 1
+  h.rx({1, 2, 0, 7, 1, 4, 0});  // option past the end
   EXPECT_TRUE(h.drain().empty());
   EXPECT_EQ(h.f.state(), S::req_sent);
 }

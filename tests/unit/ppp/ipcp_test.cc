@@ -19,7 +19,8 @@ using bytes = std::vector<uint8_t>;
 class fake_pool : public address_pool {
  public:
   explicit fake_pool(int n) {
-    for (int i = 0; i < n; ++i) free_.push_back(ipv4_address::from_octets(172, 16, 201, static_cast<uint8_t>(2 + i)));
+    for (int i = 0; i < n; ++i)
+      free_.push_back(ipv4_address::from_octets(172, 16, 201, static_cast<uint8_t>(2 + i)));
   }
   std::optional<ipv4_address> allocate(uint32_t worker) override {
     last_worker = worker;
@@ -125,10 +126,10 @@ TEST(Ipcp, ClientAskingWithZeroGetsNakWithPoolAddressAndDns) {
   server.receive(request(1, {0x03, 0x06, 0, 0, 0, 0, 0x81, 0x06, 0, 0, 0, 0, 0x83, 0x06, 0, 0, 0, 0}), {});
   auto out = server.take_packets();
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].data, (bytes{0x03, 0x01, 0x00, 0x16,                 // Configure-Nak
-                                0x03, 0x06, 172, 16, 201, 2,            // IP-Address
-                                0x81, 0x06, 10, 0, 0, 53,               // Primary DNS
-                                0x83, 0x06, 10, 0, 1, 53}));            // Secondary DNS
+  EXPECT_EQ(out[0].data, (bytes{0x03, 0x01, 0x00, 0x16,              // Configure-Nak
+                                0x03, 0x06, 172,  16,   201, 2,      // IP-Address
+                                0x81, 0x06, 10,   0,    0,   53,     // Primary DNS
+                                0x83, 0x06, 10,   0,    1,   53}));  // Secondary DNS
 }
 
 TEST(Ipcp, RejectsNbnsAndCompression) {
@@ -138,12 +139,13 @@ TEST(Ipcp, RejectsNbnsAndCompression) {
   server.take_packets();
   // Windows-style request: VJ compression, address, DNS and NBNS.
   const bytes opts = {0x02, 0x06, 0x00, 0x2D, 0x0F, 0x01, 0x03, 0x06, 0, 0, 0, 0, 0x81, 0x06, 0, 0, 0, 0,
-                      0x82, 0x06, 0, 0, 0, 0, 0x83, 0x06, 0, 0, 0, 0, 0x84, 0x06, 0, 0, 0, 0};
+                      0x82, 0x06, 0,    0,    0,    0,    0x83, 0x06, 0, 0, 0, 0, 0x84, 0x06, 0, 0, 0, 0};
   server.receive(request(9, opts), {});
   const packet_copy rej = first(server.take_packets());
   EXPECT_EQ(rej.code, static_cast<uint8_t>(cp_code::configure_reject));
   EXPECT_EQ(rej.identifier, 9);
-  EXPECT_EQ(data_of(rej), (bytes{0x02, 0x06, 0x00, 0x2D, 0x0F, 0x01, 0x82, 0x06, 0, 0, 0, 0, 0x84, 0x06, 0, 0, 0, 0}));
+  EXPECT_EQ(data_of(rej),
+            (bytes{0x02, 0x06, 0x00, 0x2D, 0x0F, 0x01, 0x82, 0x06, 0, 0, 0, 0, 0x84, 0x06, 0, 0, 0, 0}));
 }
 
 TEST(Ipcp, ServerWithoutDnsRejectsDnsAndClientStillOpens) {

@@ -112,8 +112,11 @@ port::port(const port_config& cfg) : id_(cfg.port_id), n_queues_(cfg.n_queues), 
     }
     auto it = std::find(pool_sockets.begin(), pool_sockets.end(), socket);
     if (it == pool_sockets.end()) {
+      uint32_t room = data_room_for_mtu(mtu_);
+      if (cfg.max_rx_frame + RTE_PKTMBUF_HEADROOM > room) room = cfg.max_rx_frame + RTE_PKTMBUF_HEADROOM;
+      if (room > UINT16_MAX) throw std::runtime_error(fmt::format("port {}: max_rx_frame too large", id_));
       pools_.push_back(create_packet_pool(fmt::format("p{}s{}", id_, socket), pool_size_, kMempoolCache,
-                                          data_room_for_mtu(mtu_), socket));
+                                          static_cast<uint16_t>(room), socket));
       pool_sockets.push_back(socket);
       it = pool_sockets.end() - 1;
     }

@@ -30,6 +30,10 @@ struct port_config {
   uint16_t rx_desc = kRxDesc;
   uint16_t tx_desc = kTxDesc;
   uint16_t mtu = 1500;
+  // Largest frame a queue must take in one mbuf; 0: MTU-sized. net_af_packet
+  // needs more: its fanout group reassembles IPv4 in the kernel (FLAG_DEFRAG)
+  // and hands over whole datagrams up to its framesz.
+  uint32_t max_rx_frame = 0;
   rss_key key = kSymmetricRssKey;
   bool promiscuous = false;
   bool checksum_offload = true;        // false: never offload (exercises the software path)

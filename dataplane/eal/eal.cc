@@ -85,9 +85,9 @@ std::vector<std::string> build_eal_args(const eal_config& cfg, const hugepage_st
   if (cfg.n_lcores == 0) throw std::invalid_argument("n_lcores must be at least 1");
   const bool huge = use_hugepages(cfg.hugepages, hp, cfg.memory_mb);
   if (cfg.hugepages == hugepage_mode::require && !huge) {
-    throw std::invalid_argument(fmt::format(
-        "hugepages required but {} MiB free (need {} MiB) and hugetlbfs {}mounted", hp.free_mb(),
-        cfg.memory_mb, hp.hugetlbfs_mounted ? "" : "not "));
+    throw std::invalid_argument(
+        fmt::format("hugepages required but {} MiB free (need {} MiB) and hugetlbfs {}mounted", hp.free_mb(),
+                    cfg.memory_mb, hp.hugetlbfs_mounted ? "" : "not "));
   }
   std::vector<std::string> a;
   a.push_back(cfg.program_name);
@@ -158,7 +158,8 @@ void eal_start(const eal_config& cfg) {
   argv.push_back(nullptr);
   const int rc = rte_eal_init(static_cast<int>(argv.size() - 1), argv.data());
   if (rc < 0) {
-    throw std::runtime_error(fmt::format("rte_eal_init failed: {} (args: {})", rte_strerror(rte_errno), line));
+    throw std::runtime_error(
+        fmt::format("rte_eal_init failed: {} (args: {})", rte_strerror(rte_errno), line));
   }
   g_args = std::move(args);
   g_started = true;

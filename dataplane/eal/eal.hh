@@ -25,11 +25,11 @@ struct eal_config {
   unsigned n_lcores = 1;                 // main lcore + workers
   std::vector<int> cpus;                 // CPUs to map lcores onto; empty: this process's affinity
   hugepage_mode hugepages = hugepage_mode::detect;
-  unsigned memory_mb = 256;              // -m: memory EAL reserves
-  std::string log_level = "notice";      // DPDK's global log level
-  std::string file_prefix;               // empty: "sstpgw-<pid>"
+  unsigned memory_mb = 256;          // -m: memory EAL reserves
+  std::string log_level = "notice";  // DPDK's global log level
+  std::string file_prefix;           // empty: "sstpgw-<pid>"
   bool telemetry = false;
-  std::vector<std::string> extra_args;   // appended verbatim
+  std::vector<std::string> extra_args;  // appended verbatim
 };
 
 struct hugepage_status {

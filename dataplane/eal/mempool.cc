@@ -17,8 +17,8 @@ uint16_t data_room_for_mtu(uint16_t mtu) {
   return static_cast<uint16_t>(room > UINT16_MAX ? UINT16_MAX : room);
 }
 
-rte_mempool* create_packet_pool(std::string_view name, uint32_t n_mbufs, uint32_t cache,
-                                uint16_t data_room, int socket) {
+rte_mempool* create_packet_pool(std::string_view name, uint32_t n_mbufs, uint32_t cache, uint16_t data_room,
+                                int socket) {
   // rte_mempool_create refuses cache * 1.5 > n (and > RTE_MEMPOOL_CACHE_MAX_SIZE).
   uint32_t c = cache > RTE_MEMPOOL_CACHE_MAX_SIZE ? RTE_MEMPOOL_CACHE_MAX_SIZE : cache;
   while (c > 0 && c * 3 / 2 > n_mbufs) c /= 2;

@@ -57,7 +57,7 @@ uint16_t data_room_for_mtu(uint16_t mtu);
 
 // Creates a pktmbuf pool; the cache is clamped so it never exceeds what the
 // pool size allows. Throws std::runtime_error with DPDK's reason.
-rte_mempool* create_packet_pool(std::string_view name, uint32_t n_mbufs, uint32_t cache,
-                                uint16_t data_room, int socket);
+rte_mempool* create_packet_pool(std::string_view name, uint32_t n_mbufs, uint32_t cache, uint16_t data_room,
+                                int socket);
 
 }  // namespace sstpgw::eal

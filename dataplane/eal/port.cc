@@ -44,12 +44,12 @@ port::port(const port_config& cfg) : id_(cfg.port_id), n_queues_(cfg.n_queues), 
   caps_.hash_key_size = info.hash_key_size;
   caps_.rss_offloads = info.flow_type_rss_offloads;
   if (n_queues_ > info.max_rx_queues || n_queues_ > info.max_tx_queues) {
-    throw std::runtime_error(fmt::format("port {} ({}): {} queue pairs asked, port has {} rx / {} tx",
-                                         id_, caps_.driver, n_queues_, info.max_rx_queues,
-                                         info.max_tx_queues));
+    throw std::runtime_error(fmt::format("port {} ({}): {} queue pairs asked, port has {} rx / {} tx", id_,
+                                         caps_.driver, n_queues_, info.max_rx_queues, info.max_tx_queues));
   }
   if (mtu_ < info.min_mtu || mtu_ > info.max_mtu)
-    throw std::runtime_error(fmt::format("port {}: MTU {} outside {}..{}", id_, mtu_, info.min_mtu, info.max_mtu));
+    throw std::runtime_error(
+        fmt::format("port {}: MTU {} outside {}..{}", id_, mtu_, info.min_mtu, info.max_mtu));
 
   rte_eth_conf conf{};
   conf.rxmode.mtu = mtu_;
@@ -66,7 +66,8 @@ port::port(const port_config& cfg) : id_(cfg.port_id), n_queues_(cfg.n_queues), 
     conf.rx_adv_conf.rss_conf.rss_key = hw_key.data();
     conf.rx_adv_conf.rss_conf.rss_key_len = static_cast<uint8_t>(key_len);
     conf.rx_adv_conf.rss_conf.rss_hf = kWantedRss & info.flow_type_rss_offloads;
-    if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH) conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
+    if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
+      conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
   }
   // Checksum offloads: used when offered, software otherwise (the flags tell TCP).
   constexpr uint64_t kTxCsum = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
@@ -127,7 +128,8 @@ port::port(const port_config& cfg) : id_(cfg.port_id), n_queues_(cfg.n_queues), 
     const int socket = queue_pools_[q]->socket_id;
     rte_eth_rxconf rxconf = info.default_rxconf;
     rxconf.offloads = conf.rxmode.offloads;
-    if (int rc = rte_eth_rx_queue_setup(id_, q, rx_desc, static_cast<unsigned>(socket), &rxconf, queue_pools_[q]);
+    if (int rc =
+            rte_eth_rx_queue_setup(id_, q, rx_desc, static_cast<unsigned>(socket), &rxconf, queue_pools_[q]);
         rc != 0)
       fail(id_, "rx queue setup", rc);
     rte_eth_txconf txconf = info.default_txconf;
@@ -169,14 +171,16 @@ void port::setup_rss(const port_config& cfg, const rte_eth_dev_info& info) {
     g.reta[i % RTE_ETH_RETA_GROUP_SIZE] = static_cast<uint16_t>(i % n_queues_);
   }
   if (int rc = rte_eth_dev_rss_reta_update(id_, conf.data(), size); rc != 0)
-    log(log_level::warn, "port", "port {}: reta update failed ({}), assuming i % queues", id_, rte_strerror(-rc));
+    log(log_level::warn, "port", "port {}: reta update failed ({}), assuming i % queues", id_,
+        rte_strerror(-rc));
   rss_.reta.resize(size);
   for (auto& g : conf) {
     g.mask = ~0ULL;
     std::fill(std::begin(g.reta), std::end(g.reta), uint16_t{0});
   }
   if (rte_eth_dev_rss_reta_query(id_, conf.data(), size) == 0) {
-    for (uint16_t i = 0; i < size; ++i) rss_.reta[i] = conf[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+    for (uint16_t i = 0; i < size; ++i)
+      rss_.reta[i] = conf[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
   } else {
     for (uint16_t i = 0; i < size; ++i) rss_.reta[i] = static_cast<uint16_t>(i % n_queues_);
   }

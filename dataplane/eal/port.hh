@@ -36,9 +36,9 @@ struct port_config {
   uint32_t max_rx_frame = 0;
   rss_key key = kSymmetricRssKey;
   bool promiscuous = false;
-  bool checksum_offload = true;        // false: never offload (exercises the software path)
+  bool checksum_offload = true;  // false: never offload (exercises the software path)
   // Mbufs other layers hold, for the mempool formula (mempool.hh).
-  uint32_t lcores = 0;                 // 0: n_queues + 1
+  uint32_t lcores = 0;  // 0: n_queues + 1
   uint32_t handoff_slots = 0;
   uint32_t reassembly_mbufs = 0;
   uint32_t arp_pending_mbufs = 0;
@@ -51,10 +51,10 @@ struct port_caps {
   uint16_t max_tx_queues = 0;
   uint16_t reta_size = 0;
   uint8_t hash_key_size = 0;
-  uint64_t rss_offloads = 0;          // flow types the port can hash
-  bool rss = false;                   // the port hashes TCP/IPv4 4-tuples with our key
-  bool tx_checksum_offload = false;   // IPv4 and TCP checksums computed by the port on TX
-  bool rx_checksum = false;           // the port reports IPv4/TCP checksum status on RX
+  uint64_t rss_offloads = 0;         // flow types the port can hash
+  bool rss = false;                  // the port hashes TCP/IPv4 4-tuples with our key
+  bool tx_checksum_offload = false;  // IPv4 and TCP checksums computed by the port on TX
+  bool rx_checksum = false;          // the port reports IPv4/TCP checksum status on RX
   bool multi_seg_tx = false;
 };
 

@@ -15,9 +15,9 @@
 
 namespace sstpgw::eal {
 
-#define SSTPGW_TX_COUNTERS(X)                                             \
-  X(sent, "packets the PMD accepted")                                    \
-  X(partial_bursts, "tx bursts the PMD took only part of (rest kept)")   \
+#define SSTPGW_TX_COUNTERS(X)                                          \
+  X(sent, "packets the PMD accepted")                                  \
+  X(partial_bursts, "tx bursts the PMD took only part of (rest kept)") \
   X(overflow_drops, "packets dropped because the tx buffer was full")
 SSTPGW_DEFINE_COUNTERS(tx_counter, SSTPGW_TX_COUNTERS)
 

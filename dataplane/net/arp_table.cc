@@ -11,7 +11,8 @@ uint32_t home_slot(uint32_t ip, uint32_t mask) { return (ip * 0x9e3779b1u) >> 7 
 }  // namespace
 
 arp_table::arp_table(const arp_config& cfg) : cfg_(cfg) {
-  if (cfg_.max_entries == 0 || cfg_.max_entries > (1u << 20)) throw std::invalid_argument("arp: max_entries out of range");
+  if (cfg_.max_entries == 0 || cfg_.max_entries > (1u << 20))
+    throw std::invalid_argument("arp: max_entries out of range");
   if (cfg_.pending_per_entry == 0 || cfg_.pending_per_entry > kMaxPendingPerEntry)
     throw std::invalid_argument("arp: pending_per_entry must be 1..64");
   if (cfg_.max_requests == 0) throw std::invalid_argument("arp: max_requests must be at least 1");
@@ -49,7 +50,8 @@ int32_t arp_table::allocate(uint32_t ip, uint64_t now) {
     for (uint32_t i = 0; i < cfg_.max_entries; ++i) {
       const entry& e = entries_[i];
       if (e.st != state::reachable && e.st != state::stale) continue;
-      if (victim < 0 || e.confirmed < entries_[static_cast<uint32_t>(victim)].confirmed) victim = static_cast<int32_t>(i);
+      if (victim < 0 || e.confirmed < entries_[static_cast<uint32_t>(victim)].confirmed)
+        victim = static_cast<int32_t>(i);
     }
     if (victim < 0) {
       counters_.add(arp_table_counter::table_full);
@@ -141,7 +143,7 @@ bool arp_table::lookup(uint32_t ip, mac_addr& mac, state* st) const {
 }
 
 int arp_table::learn(uint32_t ip, const mac_addr& mac, bool create, uint64_t now,
-                          std::span<rte_mbuf*> released) {
+                     std::span<rte_mbuf*> released) {
   int32_t found = find(ip);
   if (found < 0) {
     if (!create) return -1;

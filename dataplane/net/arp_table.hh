@@ -35,15 +35,15 @@ struct arp_config {
   uint8_t max_requests = 4;            // requests before giving up
 };
 
-#define SSTPGW_ARP_TABLE_COUNTERS(X)                                                  \
-  X(created, "next-hop entries created")                                              \
-  X(resolved, "incomplete entries resolved")                                          \
-  X(evicted, "resolved entries evicted because the table was full")                   \
-  X(table_full, "next hops refused: table full of incomplete entries")                \
-  X(pending_full, "packets dropped: the next hop's queue was full")                   \
-  X(resolve_failed, "entries removed after unanswered requests")                      \
-  X(pending_dropped, "queued packets dropped with a failed entry")                    \
-  X(aged_out, "stale entries removed unused")                                         \
+#define SSTPGW_ARP_TABLE_COUNTERS(X)                                   \
+  X(created, "next-hop entries created")                               \
+  X(resolved, "incomplete entries resolved")                           \
+  X(evicted, "resolved entries evicted because the table was full")    \
+  X(table_full, "next hops refused: table full of incomplete entries") \
+  X(pending_full, "packets dropped: the next hop's queue was full")    \
+  X(resolve_failed, "entries removed after unanswered requests")       \
+  X(pending_dropped, "queued packets dropped with a failed entry")     \
+  X(aged_out, "stale entries removed unused")                          \
   X(went_stale, "entries whose confirmation expired")
 SSTPGW_DEFINE_COUNTERS(arp_table_counter, SSTPGW_ARP_TABLE_COUNTERS)
 
@@ -57,10 +57,10 @@ class arp_table {
   arp_table& operator=(const arp_table&) = delete;
 
   enum class verdict : uint8_t {
-    resolved,         // mac is valid: send now
-    queued,           // held until resolution
-    queued_request,   // held; send a request for this next hop now
-    dropped,          // queue or table full (counted); the caller still owns m
+    resolved,        // mac is valid: send now
+    queued,          // held until resolution
+    queued_request,  // held; send a request for this next hop now
+    dropped,         // queue or table full (counted); the caller still owns m
   };
   // Resolves next_hop for packet m. On `resolved` fills mac and keeps nothing.
   verdict resolve(uint32_t next_hop, rte_mbuf* m, uint64_t now, mac_addr& mac);
@@ -93,14 +93,14 @@ class arp_table {
     uint32_t ip = 0;
     mac_addr mac;
     state st = state::free;
-    uint8_t requests = 0;        // requests sent in the current resolution/probe
+    uint8_t requests = 0;  // requests sent in the current resolution/probe
     bool used_while_stale = false;
     uint16_t n_pending = 0;
-    uint64_t confirmed = 0;      // last confirmation (or creation)
-    uint64_t next_request = 0;   // when the next request is due (0 = none)
+    uint64_t confirmed = 0;     // last confirmation (or creation)
+    uint64_t next_request = 0;  // when the next request is due (0 = none)
   };
 
-  int32_t find(uint32_t ip) const;        // entry index or -1
+  int32_t find(uint32_t ip) const;  // entry index or -1
   int32_t allocate(uint32_t ip, uint64_t now);
   void erase(uint32_t idx);
   void drop_pending(entry& e, uint32_t idx);
@@ -108,10 +108,10 @@ class arp_table {
 
   arp_config cfg_;
   std::unique_ptr<entry[]> entries_;
-  std::unique_ptr<int32_t[]> index_;    // open addressing, linear probing: entry index or -1
+  std::unique_ptr<int32_t[]> index_;  // open addressing, linear probing: entry index or -1
   uint32_t index_mask_ = 0;
   std::unique_ptr<rte_mbuf*[]> pending_;
-  std::vector<uint32_t> free_list_;     // reserved at construction; never grows
+  std::vector<uint32_t> free_list_;  // reserved at construction; never grows
   uint32_t used_ = 0;
   counter_set<arp_table_counter> counters_;
 };

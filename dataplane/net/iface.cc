@@ -12,21 +12,25 @@ iface::iface(const iface_config& cfg, eal::tx_buffer& tx)
       tx_(tx),
       arp_(cfg.arp),
       reasm_(cfg.reassembly),
-      rss_(cfg.rss_key.empty() ? std::span<const uint8_t>(eal::kSymmetricRssKey) : std::span<const uint8_t>(cfg.rss_key)),
+      rss_(cfg.rss_key.empty() ? std::span<const uint8_t>(eal::kSymmetricRssKey)
+                               : std::span<const uint8_t>(cfg.rss_key)),
       reta_(cfg.reta),
       unreach_limit_(cfg.unreachable_per_s, cfg.unreachable_burst),
       ip_id_(cfg.worker) {
   if (cfg_.pool == nullptr) throw std::invalid_argument("iface: no mempool");
-  if (cfg_.n_workers == 0 || cfg_.worker >= cfg_.n_workers) throw std::invalid_argument("iface: worker index out of range");
+  if (cfg_.n_workers == 0 || cfg_.worker >= cfg_.n_workers)
+    throw std::invalid_argument("iface: worker index out of range");
   if (cfg_.mtu < 576) throw std::invalid_argument("iface: MTU below 576");
   if (cfg_.address.prefix_len > 32) throw std::invalid_argument("iface: prefix length above 32");
-  if (!cfg_.rss_key.empty() && cfg_.rss_key.size() < 16) throw std::invalid_argument("iface: RSS key shorter than 16 bytes");
+  if (!cfg_.rss_key.empty() && cfg_.rss_key.size() < 16)
+    throw std::invalid_argument("iface: RSS key shorter than 16 bytes");
   if (reta_.empty()) {
     reta_.resize(128);
     for (size_t i = 0; i < reta_.size(); ++i) reta_[i] = static_cast<uint16_t>(i % cfg_.n_workers);
   }
   for (uint16_t q : reta_)
-    if (q >= cfg_.n_workers) throw std::invalid_argument("iface: redirection table names a queue without a worker");
+    if (q >= cfg_.n_workers)
+      throw std::invalid_argument("iface: redirection table names a queue without a worker");
 }
 
 uint16_t iface::tcp_owner(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport) const {

@@ -51,19 +51,19 @@ namespace sstpgw::net {
 struct iface_config {
   uint16_t port_id = 0;
   mac_addr mac;
-  ipv4_subnet address;           // our address and the connected prefix
-  uint32_t gateway = 0;          // next hop off the subnet; 0: none
+  ipv4_subnet address;   // our address and the connected prefix
+  uint32_t gateway = 0;  // next hop off the subnet; 0: none
   uint16_t mtu = 1500;
-  rte_mempool* pool = nullptr;   // for ARP, ICMP errors and fragments we build
+  rte_mempool* pool = nullptr;  // for ARP, ICMP errors and fragments we build
   // Port capabilities, for TCP (packet_io.hh) and the input path.
   bool tx_checksum_offload = false;
   bool rx_checksum = false;
   // Flow ownership.
-  uint16_t worker = 0;           // our queue index on this port
+  uint16_t worker = 0;  // our queue index on this port
   uint16_t n_workers = 1;
-  bool hardware_steering = false;    // the port's RSS already delivers TCP flows to their owner
-  std::vector<uint8_t> rss_key;      // empty: eal::kSymmetricRssKey
-  std::vector<uint16_t> reta;        // empty: i % n_workers over 128 entries
+  bool hardware_steering = false;  // the port's RSS already delivers TCP flows to their owner
+  std::vector<uint8_t> rss_key;    // empty: eal::kSymmetricRssKey
+  std::vector<uint16_t> reta;      // empty: i % n_workers over 128 entries
   // Gratuitous ARP at start, from one worker per port only.
   bool arp_speaker = true;
   uint8_t gratuitous_count = 1;

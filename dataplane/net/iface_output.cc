@@ -101,7 +101,8 @@ void iface::fragment_and_send(rte_mbuf* m, uint32_t nh) {
     const uint32_t off = k * per;
     const uint32_t len = payload - off < per ? payload - off : per;
     rte_mbuf* f = rte_pktmbuf_alloc(cfg_.pool);
-    uint8_t* p = f ? reinterpret_cast<uint8_t*>(rte_pktmbuf_append(f, static_cast<uint16_t>(hl + len))) : nullptr;
+    uint8_t* p =
+        f ? reinterpret_cast<uint8_t*>(rte_pktmbuf_append(f, static_cast<uint16_t>(hl + len))) : nullptr;
     if (p == nullptr) {
       if (f) rte_pktmbuf_free(f);
       rte_pktmbuf_free_bulk(out, k);

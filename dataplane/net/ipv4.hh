@@ -38,10 +38,10 @@ struct ipv4_info {
   uint8_t tos = 0;
   uint16_t total_length = 0;
   uint16_t id = 0;
-  uint16_t frag = 0;                    // flags + offset field as on the wire
+  uint16_t frag = 0;  // flags + offset field as on the wire
   uint8_t ttl = kDefaultTtl;
   uint8_t protocol = 0;
-  uint32_t src = 0;                     // host order
+  uint32_t src = 0;  // host order
   uint32_t dst = 0;
 
   bool more_fragments() const { return frag & kIpv4FlagMf; }

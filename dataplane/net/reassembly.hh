@@ -26,10 +26,10 @@ namespace sstpgw::net {
 
 struct reassembly_config {
   uint16_t max_datagrams = 8;
-  uint16_t max_fragments = 48;      // 64 KiB at MTU 1500 needs 45
+  uint16_t max_fragments = 48;  // 64 KiB at MTU 1500 needs 45
   uint32_t max_size = kIpv4MaxTotal;
-  uint32_t max_held = 256;          // mbufs the table may hold in total
-  uint64_t timeout_us = 30'000'000; // Linux's ipfrag_time
+  uint32_t max_held = 256;           // mbufs the table may hold in total
+  uint64_t timeout_us = 30'000'000;  // Linux's ipfrag_time
 };
 
 class ipv4_reassembly {

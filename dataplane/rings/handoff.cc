@@ -16,7 +16,8 @@ handoff_mesh::handoff_mesh(std::string_view name, uint16_t n_workers, uint32_t r
       if (from == to) continue;
       const std::string rn = fmt::format("{}_{}_{}", name, from, to).substr(0, RTE_RING_NAMESIZE - 1);
       // SP/SC fixed at creation: exactly one producer and one consumer lcore.
-      rte_ring* r = rte_ring_create(rn.c_str(), ring_size_, socket, RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
+      rte_ring* r =
+          rte_ring_create(rn.c_str(), ring_size_, socket, RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
       if (r == nullptr) {
         free_rings();
         throw std::runtime_error(fmt::format("handoff ring {}: {}", rn, rte_strerror(rte_errno)));
@@ -38,7 +39,8 @@ void handoff_mesh::free_rings() {
   }
 }
 
-handoff_port::handoff_port(handoff_mesh& mesh, uint16_t self) : mesh_(mesh), self_(self), stages_(mesh.n_workers()) {
+handoff_port::handoff_port(handoff_mesh& mesh, uint16_t self)
+    : mesh_(mesh), self_(self), stages_(mesh.n_workers()) {
   if (self >= mesh.n_workers()) throw std::runtime_error("handoff: worker index out of range");
 }
 
@@ -93,8 +95,8 @@ uint16_t handoff_port::receive(rte_mbuf** out, uint16_t cap) {
     const uint16_t from = static_cast<uint16_t>((next_source_ + k) % n);
     if (from == self_) continue;
     got = static_cast<uint16_t>(got + rte_ring_sc_dequeue_burst(mesh_.ring(from, self_),
-                                                                 reinterpret_cast<void**>(out + got),
-                                                                 cap - got, nullptr));
+                                                                reinterpret_cast<void**>(out + got),
+                                                                cap - got, nullptr));
   }
   next_source_ = static_cast<uint16_t>((next_source_ + 1) % n);
   counters_.add(handoff_counter::dequeued, got);

@@ -22,10 +22,10 @@
 
 namespace sstpgw::rings {
 
-#define SSTPGW_HANDOFF_COUNTERS(X)                                         \
-  X(enqueued, "packets queued to another worker")                          \
-  X(ring_full, "drop: packets the destination ring had no room for")       \
-  X(dequeued, "packets received from other workers")                       \
+#define SSTPGW_HANDOFF_COUNTERS(X)                                   \
+  X(enqueued, "packets queued to another worker")                    \
+  X(ring_full, "drop: packets the destination ring had no room for") \
+  X(dequeued, "packets received from other workers")                 \
   X(bad_destination, "drop: destination is not a worker of the mesh")
 SSTPGW_DEFINE_COUNTERS(handoff_counter, SSTPGW_HANDOFF_COUNTERS)
 

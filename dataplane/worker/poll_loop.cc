@@ -23,7 +23,8 @@ poll_loop::poll_loop(const poll_config& cfg) : cfg_(cfg) {
 
 void poll_loop::add_port(const port_binding& p) {
   if (n_ports_ == kMaxPorts) throw std::length_error("poll_loop: too many ports");
-  if (p.iface == nullptr || p.tx == nullptr || p.io.rx == nullptr) throw std::invalid_argument("poll_loop: incomplete port");
+  if (p.iface == nullptr || p.tx == nullptr || p.io.rx == nullptr)
+    throw std::invalid_argument("poll_loop: incomplete port");
   ports_[n_ports_++] = p;
 }
 
@@ -34,7 +35,9 @@ void poll_loop::add_stage(const poll_stage& s) {
   ++n_stages_;
 }
 
-uint64_t poll_loop::now_us() const { return static_cast<uint64_t>(double(rte_rdtsc() - tsc_start_) * us_per_tsc_); }
+uint64_t poll_loop::now_us() const {
+  return static_cast<uint64_t>(double(rte_rdtsc() - tsc_start_) * us_per_tsc_);
+}
 
 net::iface* poll_loop::iface_for_port(uint16_t port_id) const {
   for (size_t i = 0; i < n_ports_; ++i)
@@ -140,7 +143,8 @@ void poll_loop::idle_backoff() {
   stats_.loop_cycles += rte_rdtsc() - t0;
   ++stats_.sleeps;
   stats_.slept_us += sleep_us_;
-  if (sleep_us_ < cfg_.max_sleep_us) sleep_us_ = sleep_us_ * 2 > cfg_.max_sleep_us ? cfg_.max_sleep_us : sleep_us_ * 2;
+  if (sleep_us_ < cfg_.max_sleep_us)
+    sleep_us_ = sleep_us_ * 2 > cfg_.max_sleep_us ? cfg_.max_sleep_us : sleep_us_ * 2;
 }
 
 void poll_loop::run(const std::atomic<bool>& stop) {

@@ -30,8 +30,8 @@ namespace sstpgw::worker {
 struct poll_config {
   bool busy_poll = false;
   uint32_t drain_us = eal::kTxDrainUs;
-  uint32_t spin_iterations = 256;   // empty iterations before pausing
-  uint32_t pause_iterations = 2048; // paused iterations before sleeping
+  uint32_t spin_iterations = 256;    // empty iterations before pausing
+  uint32_t pause_iterations = 2048;  // paused iterations before sleeping
   uint32_t max_sleep_us = 1000;
 };
 

@@ -8,7 +8,8 @@ port_workers::port_workers(const eal::port& port, const net::iface_config& base,
                            std::vector<rings::handoff_port*> handoff)
     : port_(port) {
   const uint16_t n = port.n_queues();
-  if (!handoff.empty() && handoff.size() != n) throw std::invalid_argument("port_workers: one handoff port per worker");
+  if (!handoff.empty() && handoff.size() != n)
+    throw std::invalid_argument("port_workers: one handoff port per worker");
   entries_.resize(n);
   for (uint16_t w = 0; w < n; ++w) {
     net::iface_config c = base;

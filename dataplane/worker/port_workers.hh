@@ -28,7 +28,9 @@ class port_workers {
   uint16_t n_workers() const { return static_cast<uint16_t>(entries_.size()); }
   net::iface& iface(uint16_t w) { return *entries_.at(w).iface; }
   eal::tx_buffer& tx(uint16_t w) { return *entries_.at(w).tx; }
-  port_binding binding(uint16_t w) { return {port_.io(w), entries_.at(w).iface.get(), entries_.at(w).tx.get()}; }
+  port_binding binding(uint16_t w) {
+    return {port_.io(w), entries_.at(w).iface.get(), entries_.at(w).tx.get()};
+  }
 
  private:
   struct entry {

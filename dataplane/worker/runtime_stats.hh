@@ -12,7 +12,7 @@ namespace sstpgw::worker {
 
 struct stage_stats {
   const char* name = nullptr;
-  uint64_t calls = 0;     // calls that had packets (or did work)
+  uint64_t calls = 0;  // calls that had packets (or did work)
   uint64_t packets = 0;
   uint64_t cycles = 0;
 

@@ -80,7 +80,8 @@ void IcmpEcho(benchmark::State& state) {
       state.SkipWithError("no mbufs");
       break;
     }
-    for (auto* m : pk) std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(frame.size())), frame.data(), frame.size());
+    for (auto* m : pk)
+      std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(frame.size())), frame.data(), frame.size());
     const uint64_t t0 = rte_rdtsc();
     f.input(pk, kBurst, 1);
     tx.flush();
@@ -88,7 +89,8 @@ void IcmpEcho(benchmark::State& state) {
     packets += kBurst;
   }
   report(state, cycles, packets);
-  if (f.icmp_counters().get(net::icmp_counter::echo_replies_sent) != packets) state.SkipWithError("not every request answered");
+  if (f.icmp_counters().get(net::icmp_counter::echo_replies_sent) != packets)
+    state.SkipWithError("not every request answered");
 }
 BENCHMARK(IcmpEcho);
 
@@ -97,7 +99,8 @@ void ArpResolvedOutput(benchmark::State& state) {
   net::iface f(stack_config(), tx);
   rte_mbuf* none[net::arp_table::kMaxPendingPerEntry];
   f.arp().learn(test::kPeerIp, net::mac_addr{test::kPeerMac}, true, 0, none);
-  const test::bytes ip = test::ipv4_packet({.protocol = 6, .src = test::kGwIp, .dst = test::kPeerIp}, test::pattern(40));
+  const test::bytes ip =
+      test::ipv4_packet({.protocol = 6, .src = test::kGwIp, .dst = test::kPeerIp}, test::pattern(40));
   rte_mbuf* pk[kBurst];
   uint64_t packets = 0, cycles = 0;
   for (auto _ : state) {
@@ -105,7 +108,8 @@ void ArpResolvedOutput(benchmark::State& state) {
       state.SkipWithError("no mbufs");
       break;
     }
-    for (auto* m : pk) std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(ip.size())), ip.data(), ip.size());
+    for (auto* m : pk)
+      std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(ip.size())), ip.data(), ip.size());
     const uint64_t t0 = rte_rdtsc();
     f.output(pk, kBurst);
     tx.flush();

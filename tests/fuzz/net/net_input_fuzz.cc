@@ -83,8 +83,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     c.gateway = 0x0a0000fe;
     c.pool = mp;
     c.n_workers = (flags & 8) ? 2 : 1;
-    c.arp = {.max_entries = 8, .pending_per_entry = 4, .reachable_us = 1000, .retry_us = 10, .max_requests = 2};
-    c.reassembly = {.max_datagrams = 4, .max_fragments = 8, .max_size = 8000, .max_held = 16, .timeout_us = 500};
+    c.arp = {
+        .max_entries = 8, .pending_per_entry = 4, .reachable_us = 1000, .retry_us = 10, .max_requests = 2};
+    c.reassembly = {
+        .max_datagrams = 4, .max_fragments = 8, .max_size = 8000, .max_held = 16, .timeout_us = 500};
     c.arp_scan_us = 1;
     eal::tx_buffer tx(eal::queue_io{nullptr, &discard, nullptr});
     net::iface f(c, tx);

@@ -53,10 +53,16 @@ variant pick_variant() {
   const char* e = std::getenv("SSTPGW_NET_PMD");
   const std::string pmd = e ? e : "af_packet";
   if (pmd == "tap") {
-    return {"tap", "sgwn-tclient", "sgwn-tgw", "sgwn-tap0", "net_tap0,iface=sgwn-tap0", "10.78.0.1", "10.78.0.2"};
+    return {"tap",       "sgwn-tclient", "sgwn-tgw", "sgwn-tap0", "net_tap0,iface=sgwn-tap0",
+            "10.78.0.1", "10.78.0.2"};
   }
-  return {"af_packet", "sgwn-client", "sgwn-gw", "sgwn-v0", "net_af_packet0,iface=sgwn-v1,qpairs=2,framesz=4096,blocksz=4096",
-          "10.77.0.1", "10.77.0.2"};
+  return {"af_packet",
+          "sgwn-client",
+          "sgwn-gw",
+          "sgwn-v0",
+          "net_af_packet0,iface=sgwn-v1,qpairs=2,framesz=4096,blocksz=4096",
+          "10.77.0.1",
+          "10.77.0.2"};
 }
 
 std::string run(const std::string& cmd, int* status = nullptr) {
@@ -162,7 +168,8 @@ struct gateway {
     cfg.program_name = "sstpgw-kernel-test";
     cfg.vdevs = {v.vdev};
     cfg.n_lcores = 3;  // main + two workers
-    cfg.hugepages = std::getenv("SSTPGW_TEST_HUGEPAGES") ? eal::hugepage_mode::detect : eal::hugepage_mode::never;
+    cfg.hugepages =
+        std::getenv("SSTPGW_TEST_HUGEPAGES") ? eal::hugepage_mode::detect : eal::hugepage_mode::never;
     cfg.memory_mb = 256;
     cfg.log_level = "notice";
     eal::eal_start(cfg);
@@ -188,8 +195,8 @@ struct gateway {
     base.gratuitous_count = 2;
     base.gratuitous_interval_us = 500'000;
     for (uint16_t w = 0; w < 2; ++w) handoff[w] = std::make_unique<rings::handoff_port>(*mesh, w);
-    workers = std::make_unique<worker::port_workers>(*port, base,
-                                                     std::vector<rings::handoff_port*>{handoff[0].get(), handoff[1].get()});
+    workers = std::make_unique<worker::port_workers>(
+        *port, base, std::vector<rings::handoff_port*>{handoff[0].get(), handoff[1].get()});
     if (v.pmd == "af_packet") configure_client();  // before GARP, so arp_accept is on
 
     unsigned lc = rte_get_next_lcore(rte_get_main_lcore(), 1, 0);
@@ -220,7 +227,8 @@ struct gateway {
       stop.store(true);
       for (unsigned lc : lcores) rte_eal_wait_lcore(lc);
       running = false;
-      for (uint16_t w = 0; w < 2; ++w) log(log_level::info, "test", "worker {} runtime:\n{}", w, loops[w]->stats().format());
+      for (uint16_t w = 0; w < 2; ++w)
+        log(log_level::info, "test", "worker {} runtime:\n{}", w, loops[w]->stats().format());
     }
     workers.reset();
     for (auto& h : handoff) h.reset();
@@ -264,7 +272,8 @@ class kernel_environment : public ::testing::Environment {
   }
 };
 
-[[maybe_unused]] ::testing::Environment* const kEnv = ::testing::AddGlobalTestEnvironment(new kernel_environment);
+[[maybe_unused]] ::testing::Environment* const kEnv =
+    ::testing::AddGlobalTestEnvironment(new kernel_environment);
 
 class KernelPeer : public ::testing::Test {
  protected:
@@ -298,7 +307,8 @@ class KernelPeer : public ::testing::Test {
     return out;
   }
   uint64_t sum_reasm(net::reassembly_counter c) {
-    return gw().workers->iface(0).reassembly().counters().get(c) + gw().workers->iface(1).reassembly().counters().get(c);
+    return gw().workers->iface(0).reassembly().counters().get(c) +
+           gw().workers->iface(1).reassembly().counters().get(c);
   }
 };
 
@@ -347,7 +357,8 @@ TEST_F(KernelPeer, LargePingIsReassembledAndAnswered) {
     EXPECT_GE(sum_reasm(net::reassembly_counter::reassembled) - before, 3u) << counters();
   }
   uint64_t fragmented = 0;
-  for (uint16_t w = 0; w < 2; ++w) fragmented += gw().workers->iface(w).ipv4_counters().get(net::ipv4_counter::fragmented);
+  for (uint16_t w = 0; w < 2; ++w)
+    fragmented += gw().workers->iface(w).ipv4_counters().get(net::ipv4_counter::fragmented);
   EXPECT_GE(fragmented, 3u) << counters();
 }
 

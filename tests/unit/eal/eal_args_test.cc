@@ -14,9 +14,12 @@ bool has(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-constexpr const char* kMeminfoFree = "MemTotal: 100 kB\nHugePages_Total:     512\nHugePages_Free:      500\nHugepagesize:       2048 kB\n";
-constexpr const char* kMeminfoNone = "HugePages_Total:       0\nHugePages_Free:        0\nHugepagesize:       2048 kB\n";
-constexpr const char* kMountsHuge = "proc /proc proc rw 0 0\nhugetlbfs /dev/hugepages hugetlbfs rw,relatime,pagesize=2M 0 0\n";
+constexpr const char* kMeminfoFree =
+    "MemTotal: 100 kB\nHugePages_Total:     512\nHugePages_Free:      500\nHugepagesize:       2048 kB\n";
+constexpr const char* kMeminfoNone =
+    "HugePages_Total:       0\nHugePages_Free:        0\nHugepagesize:       2048 kB\n";
+constexpr const char* kMountsHuge =
+    "proc /proc proc rw 0 0\nhugetlbfs /dev/hugepages hugetlbfs rw,relatime,pagesize=2M 0 0\n";
 constexpr const char* kMountsPlain = "proc /proc proc rw 0 0\ntmpfs /dev/shm tmpfs rw 0 0\n";
 
 TEST(EalArgs, ParsesHugepageStatus) {

@@ -43,7 +43,8 @@ class eal_environment : public ::testing::Environment {
 };
 
 inline ::testing::Environment* register_eal(std::vector<std::string> vdevs, unsigned n_lcores = 2) {
-  return ::testing::AddGlobalTestEnvironment(new eal_environment(test_eal_config(std::move(vdevs), n_lcores)));
+  return ::testing::AddGlobalTestEnvironment(
+      new eal_environment(test_eal_config(std::move(vdevs), n_lcores)));
 }
 
 }  // namespace sstpgw::test

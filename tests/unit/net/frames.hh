@@ -89,7 +89,8 @@ inline bytes ipv4_packet(const ip_fields& f, const bytes& payload) {
   const size_t hl = size_t{f.ihl_words} * 4;
   b.push_back(static_cast<uint8_t>(0x40 | f.ihl_words));
   b.push_back(f.tos);
-  put16(b, static_cast<uint16_t>(f.total_length >= 0 ? f.total_length : static_cast<int>(hl + payload.size())));
+  put16(b,
+        static_cast<uint16_t>(f.total_length >= 0 ? f.total_length : static_cast<int>(hl + payload.size())));
   put16(b, f.id);
   put16(b, f.frag);
   b.push_back(f.ttl);
@@ -141,8 +142,9 @@ inline std::vector<bytes> fragment_frames(const ip_fields& f, const bytes& l4, s
     const size_t len = l4.size() - off < chunk ? l4.size() - off : chunk;
     ip_fields g = f;
     g.frag = static_cast<uint16_t>((off / 8) | (off + len < l4.size() ? 0x2000 : 0));
-    out.push_back(frame(kGwMac, kPeerMac, ipv4_packet(g, bytes(l4.begin() + static_cast<long>(off),
-                                                                l4.begin() + static_cast<long>(off + len)))));
+    out.push_back(frame(kGwMac, kPeerMac,
+                        ipv4_packet(g, bytes(l4.begin() + static_cast<long>(off),
+                                             l4.begin() + static_cast<long>(off + len)))));
   }
   return out;
 }

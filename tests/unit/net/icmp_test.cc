@@ -14,14 +14,14 @@ class Icmp : public StackTest {};
 TEST_F(Icmp, EchoReplyIsByteExact) {
   learn_peer();
   const bytes data = pattern(56, 3);
-  auto out = feed(frame(kGwMac, kPeerMac, ipv4_packet({.id = 0x1111, .ttl = 17}, icmp_message(8, 0, 0x4242, 7, data))));
+  auto out = feed(
+      frame(kGwMac, kPeerMac, ipv4_packet({.id = 0x1111, .ttl = 17}, icmp_message(8, 0, 0x4242, 7, data))));
   ASSERT_EQ(out.size(), 1u);
   // Expected: our header (ID 1 = the first ID of worker 0 of 1, TTL 64, no DF),
   // type 0 with the request's identifier, sequence and data.
-  const bytes expected =
-      frame(kPeerMac, kGwMac,
-            ipv4_packet({.id = 1, .ttl = 64, .protocol = 1, .src = kGwIp, .dst = kPeerIp},
-                        icmp_message(0, 0, 0x4242, 7, data)));
+  const bytes expected = frame(kPeerMac, kGwMac,
+                               ipv4_packet({.id = 1, .ttl = 64, .protocol = 1, .src = kGwIp, .dst = kPeerIp},
+                                           icmp_message(0, 0, 0x4242, 7, data)));
   EXPECT_EQ(out[0], expected);
   EXPECT_EQ(rfc1071(out[0].data() + 34, out[0].size() - 34), 0);
 }

@@ -1,8 +1,9 @@
 // IPv4 input validation (each failure its own test), delivery to TCP, output
 // routing and fragmentation, and ICMP echo/unreachable byte for byte.
+#include "dataplane/net/ipv4.hh"
+
 #include <gtest/gtest.h>
 
-#include "dataplane/net/ipv4.hh"
 #include "tests/unit/net/stack_fixture.hh"
 
 namespace sstpgw::test {
@@ -143,9 +144,9 @@ TEST_F(Ipv4, UdpGetsRateLimitedPortUnreachable) {
   ASSERT_EQ(out.size(), 1u);
   const bytes& r = out[0];
   ASSERT_EQ(r.size(), 14u + 20 + 8 + 28);
-  EXPECT_EQ(r[14 + 9], 1);        // ICMP
-  EXPECT_EQ(r[34], 3);            // destination unreachable
-  EXPECT_EQ(r[35], 3);            // port unreachable
+  EXPECT_EQ(r[14 + 9], 1);  // ICMP
+  EXPECT_EQ(r[34], 3);      // destination unreachable
+  EXPECT_EQ(r[35], 3);      // port unreachable
   EXPECT_EQ(rfc1071(r.data() + 14, 20), 0);
   EXPECT_EQ(rfc1071(r.data() + 34, r.size() - 34), 0);
   EXPECT_EQ(bytes(r.begin() + 42, r.end()), bytes(ip.begin(), ip.begin() + 28));  // header + 8

@@ -119,7 +119,8 @@ TEST_F(Reassembly, FragmentWithLengthNotAMultipleOfEightIsDropped) {
   auto a = fragment_frames({.id = 8, .protocol = 6}, segment(1480), 512);
   // Rebuild the first fragment with 100 payload bytes and MF.
   const bytes l4 = segment(1480);
-  feed(frame(kGwMac, kPeerMac, ipv4_packet({.id = 8, .frag = 0x2000, .protocol = 6}, bytes(l4.begin(), l4.begin() + 100))));
+  feed(frame(kGwMac, kPeerMac,
+             ipv4_packet({.id = 8, .frag = 0x2000, .protocol = 6}, bytes(l4.begin(), l4.begin() + 100))));
   EXPECT_EQ(reasmc(reassembly_counter::bad_fragment), 1u);
 }
 

@@ -72,8 +72,7 @@ class StackTest : public ::testing::Test {
 
   void SetUp() override {
     static int n = 0;
-    pool_ = eal::create_packet_pool("stk" + std::to_string(n++), 4095, 0,
-                                    eal::data_room_for_mtu(1500), 0);
+    pool_ = eal::create_packet_pool("stk" + std::to_string(n++), 4095, 0, eal::data_room_for_mtu(1500), 0);
     cfg_ = default_config(pool_);
     configure(cfg_);
     tx_ = std::make_unique<eal::tx_buffer>(eal::queue_io{nullptr, &frame_capture::tx, &cap_});

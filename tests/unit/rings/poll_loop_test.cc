@@ -57,7 +57,7 @@ TEST_F(PollLoop, EchoRequestFlowsThroughAndStatsCountIt) {
   q_.rx.push_back(mbuf_of(echo_request_frame(1)));
   EXPECT_TRUE(loop.run_once());
   ASSERT_EQ(q_.cap.frames.size(), 1u);  // flushed by the (zero-length) drain timer
-  EXPECT_EQ(q_.cap.frames[0][34], 0);  // echo reply
+  EXPECT_EQ(q_.cap.frames[0][34], 0);   // echo reply
   const auto& s = loop.stats();
   EXPECT_EQ(s.stages[0].packets, 1u);  // port-rx
   EXPECT_EQ(s.stages[1].packets, 1u);  // net-input
@@ -130,6 +130,43 @@ TEST_F(PollLoop, IdleLoopStillFlushesAndRunsTimers) {
   stop.store(true);
   t.join();
   EXPECT_GE(q_.cap.frames.size(), 1u);  // ARP retries went out
+}
+
+// The seam for impairment: a stage wrapping a queue's rx between the port and
+// the stack. Here it drops every second packet (the real impairment filter,
+// seeded drop/duplicate/reorder/delay, lives with TCP's tests).
+struct drop_every_second {
+  eal::queue_io inner;
+  uint64_t seen = 0;
+  static uint16_t rx(void* ctx, rte_mbuf** p, uint16_t n) {
+    auto* d = static_cast<drop_every_second*>(ctx);
+    const uint16_t got = d->inner.receive(p, n);
+    uint16_t kept = 0;
+    for (uint16_t i = 0; i < got; ++i) {
+      if (d->seen++ % 2) {
+        rte_pktmbuf_free(p[i]);
+      } else {
+        p[kept++] = p[i];
+      }
+    }
+    return kept;
+  }
+  static uint16_t tx(void* ctx, rte_mbuf** p, uint16_t n) {
+    return static_cast<drop_every_second*>(ctx)->inner.transmit(p, n);
+  }
+};
+
+TEST_F(PollLoop, AWrappedQueueFiltersWhatTheStackSees) {
+  drop_every_second filter{q_.io()};
+  worker::poll_loop loop({.busy_poll = true, .drain_us = 0});
+  loop.add_port(
+      {eal::queue_io{&drop_every_second::rx, &drop_every_second::tx, &filter}, stack_.get(), tx_.get()});
+  rte_mbuf* none[net::arp_table::kMaxPendingPerEntry];
+  stack_->arp().learn(kPeerIp, to_mac(kPeerMac), true, 0, none);
+  for (uint16_t seq = 0; seq < 10; ++seq) q_.rx.push_back(mbuf_of(echo_request_frame(seq)));
+  loop.run_once();
+  EXPECT_EQ(q_.cap.frames.size(), 5u);
+  EXPECT_EQ(icmpc(net::icmp_counter::echo_requests), 5u);
 }
 
 }  // namespace

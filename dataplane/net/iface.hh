@@ -107,6 +107,11 @@ class iface {
   uint16_t tcp_owner(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport) const;
   uint16_t fragment_owner(uint32_t src, uint32_t dst) const;
 
+  // The source address for a packet we originate to dst (TCP writes it into
+  // its IPv4 header): our address if dst is reachable through this interface
+  // (connected or via the gateway), 0 otherwise.
+  uint32_t source_for(uint32_t dst) const { return next_hop(dst) ? cfg_.address.addr : 0; }
+
   const iface_config& config() const { return cfg_; }
   uint32_t address() const { return cfg_.address.addr; }
   const arp_table& arp() const { return arp_; }

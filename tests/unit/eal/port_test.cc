@@ -91,6 +91,12 @@ TEST(Port, RingLoopbackCountsInStatsAndXstats) {
   EXPECT_TRUE(found);
 }
 
+TEST(Eal, SecondStartIsRefused) {
+  EXPECT_TRUE(eal_started());
+  EXPECT_FALSE(eal_args_used().empty());
+  EXPECT_THROW(eal_start(eal_config{}), std::runtime_error);
+}
+
 TEST(Mempool, FormulaAddsEveryHolderAndRounds) {
   mempool_sizing s;
   s.rx_queues = 2;

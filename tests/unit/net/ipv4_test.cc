@@ -165,6 +165,16 @@ class Ipv4WithGateway : public StackTest {
   void configure(net::iface_config& c) override { c.gateway = kRouterIp; }
 };
 
+TEST_F(Ipv4WithGateway, SourceIsOursForReachableDestinations) {
+  EXPECT_EQ(stack_->source_for(kPeerIp), kGwIp);
+  EXPECT_EQ(stack_->source_for(kRemoteIp), kGwIp);
+}
+
+TEST_F(Ipv4, NoSourceWithoutARoute) {
+  EXPECT_EQ(stack_->source_for(kPeerIp), kGwIp);
+  EXPECT_EQ(stack_->source_for(kRemoteIp), 0u);
+}
+
 TEST_F(Ipv4WithGateway, OffSubnetOutputResolvesTheGatewayMac) {
   const bytes p = ipv4_packet({.src = kGwIp, .dst = kRemoteIp}, pattern(40));
   auto out = send_ip(p);

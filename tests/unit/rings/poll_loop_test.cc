@@ -4,12 +4,14 @@
 #include "dataplane/worker/poll_loop.hh"
 
 #include <gtest/gtest.h>
+#include <rte_dev.h>
 
 #include <atomic>
 #include <chrono>
 #include <deque>
 #include <thread>
 
+#include "dataplane/worker/port_workers.hh"
 #include "tests/unit/eal/eal_env.hh"
 #include "tests/unit/net/stack_fixture.hh"
 
@@ -167,6 +169,31 @@ TEST_F(PollLoop, AWrappedQueueFiltersWhatTheStackSees) {
   loop.run_once();
   EXPECT_EQ(q_.cap.frames.size(), 5u);
   EXPECT_EQ(icmpc(net::icmp_counter::echo_requests), 5u);
+}
+
+TEST(PortWorkers, IfacesTakeWhatThePortReports) {
+  ASSERT_EQ(rte_dev_probe("net_null20"), 0);
+  eal::port_config pc;
+  pc.port_id = eal::port::find("net_null20");
+  pc.n_queues = 2;
+  pc.rx_desc = 256;
+  pc.tx_desc = 256;
+  eal::port p(pc);
+  net::iface_config base;
+  base.address = {kGwIp, 24};
+  worker::port_workers pw(p, base);
+  ASSERT_EQ(pw.n_workers(), 2);
+  for (uint16_t w = 0; w < 2; ++w) {
+    const auto& c = pw.iface(w).config();
+    EXPECT_EQ(c.port_id, p.id());
+    EXPECT_EQ(c.mac, net::mac_addr{p.mac()});
+    EXPECT_EQ(c.worker, w);
+    EXPECT_EQ(c.n_workers, 2);
+    EXPECT_TRUE(c.hardware_steering);  // net_null hashes TCP/IPv4
+    EXPECT_EQ(c.reta, p.rss().reta);
+    EXPECT_EQ(c.arp_speaker, w == 0);
+    EXPECT_EQ(pw.binding(w).tx, &pw.tx(w));
+  }
 }
 
 }  // namespace

@@ -33,6 +33,8 @@ rte_mempool* pool() {
     cfg.memory_mb = 128;
     cfg.log_level = "error";
     eal::eal_start(cfg);
+    // The target has no teardown hook: release EAL (and its runtime dir) at exit.
+    std::atexit([] { eal::eal_stop(); });
     return eal::create_packet_pool("fuzz", 2047, 0, eal::data_room_for_mtu(1500), 0);
   }();
   return p;

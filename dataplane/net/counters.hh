@@ -38,37 +38,39 @@ SSTPGW_DEFINE_COUNTERS(ether_counter, SSTPGW_ETHER_COUNTERS)
   X(alloc_failed, "drop: no mbuf for an ARP message")
 SSTPGW_DEFINE_COUNTERS(arp_counter, SSTPGW_ARP_COUNTERS)
 
-#define SSTPGW_IPV4_COUNTERS(X)                                                  \
-  X(rx, "IPv4 packets received")                                                 \
-  X(too_short, "drop: shorter than an IPv4 header")                              \
-  X(bad_version, "drop: version is not 4")                                       \
-  X(bad_ihl, "drop: header length below 20 bytes or beyond the packet")          \
-  X(bad_checksum, "drop: header checksum wrong")                                 \
-  X(bad_total_length, "drop: total length below the header or beyond the frame") \
-  X(martian_source, "drop: source is ours, broadcast, multicast, loopback or 0") \
-  X(not_for_us, "drop: destination is another host (no forwarding yet)")         \
-  X(broadcast, "drop: broadcast destination")                                    \
-  X(multicast, "drop: multicast destination")                                    \
-  X(ttl_zero, "received for us with TTL 0 (accepted, RFC 1122 3.2.1.7)")         \
-  X(bad_tcp_header, "drop: TCP packet too short for its ports")                  \
-  X(tcp, "TCP packets for us")                                                   \
-  X(tcp_refused, "drop: the TCP sink refused the packet")                        \
-  X(no_tcp, "drop: TCP packet and no TCP sink installed")                        \
-  X(icmp, "ICMP packets for us")                                                 \
-  X(udp, "drop: UDP for us (no UDP service)")                                    \
-  X(other_protocol, "drop: other protocol for us")                               \
-  X(handoff, "packets handed to their owning worker")                            \
-  X(handoff_refused, "drop: the handoff ring was full")                          \
-  X(handoff_loop, "handed-off packets that were not ours either (kept)")         \
-  X(tx, "packets sent")                                                          \
-  X(no_route, "drop: destination off-subnet and no gateway")                     \
-  X(df_too_big, "drop: larger than the MTU with DF set")                         \
-  X(fragmented, "packets fragmented on output")                                  \
-  X(fragments_sent, "fragments produced")                                        \
-  X(fragment_failed, "drop: could not fragment (no mbuf or too many fragments)") \
-  X(no_headroom, "drop: no headroom for the Ethernet header")                    \
-  X(bad_output, "drop: output packet without a complete IPv4 header")            \
-  X(arp_pending, "packets queued waiting for ARP")                               \
+#define SSTPGW_IPV4_COUNTERS(X)                                                     \
+  X(rx, "IPv4 packets received")                                                    \
+  X(too_short, "drop: shorter than an IPv4 header")                                 \
+  X(bad_version, "drop: version is not 4")                                          \
+  X(bad_ihl, "drop: header length below 20 bytes or beyond the packet")             \
+  X(bad_checksum, "drop: header checksum wrong")                                    \
+  X(bad_total_length, "drop: total length below the header or beyond the frame")    \
+  X(martian_source, "drop: source is ours, broadcast, multicast, loopback or 0")    \
+  X(not_for_us, "drop: destination is another host (no forwarding yet)")            \
+  X(broadcast, "drop: broadcast destination")                                       \
+  X(multicast, "drop: multicast destination")                                       \
+  X(ttl_zero, "received for us with TTL 0 (accepted, RFC 1122 3.2.1.7)")            \
+  X(bad_tcp_header, "drop: TCP packet too short for its ports")                     \
+  X(tcp, "TCP packets for us")                                                      \
+  X(tcp_refused, "drop: the TCP sink refused the packet")                           \
+  X(no_tcp, "drop: TCP packet and no TCP sink installed")                           \
+  X(icmp, "ICMP packets for us")                                                    \
+  X(udp, "drop: UDP for us (no UDP service)")                                       \
+  X(other_protocol, "drop: other protocol for us")                                  \
+  X(handoff, "packets handed to their owning worker")                               \
+  X(handoff_refused, "drop: the handoff ring was full")                             \
+  X(handoff_loop, "handed-off packets that were not ours either (kept)")            \
+  X(tx, "packets sent")                                                             \
+  X(no_route, "drop: destination off-subnet and no gateway")                        \
+  X(df_too_big, "drop: larger than the MTU with DF set")                            \
+  X(fragmented, "packets fragmented on output")                                     \
+  X(fragments_sent, "fragments produced")                                           \
+  X(fragment_failed, "drop: could not fragment (no mbuf or too many fragments)")    \
+  X(no_headroom, "drop: no headroom for the Ethernet header")                       \
+  X(linearized, "mbuf chains copied into one segment for a port without chains")    \
+  X(cannot_linearize, "drop: chain too long for one segment, port takes no chains") \
+  X(bad_output, "drop: output packet without a complete IPv4 header")               \
+  X(arp_pending, "packets queued waiting for ARP")                                  \
   X(arp_dropped, "drop: next hop unresolved and its queue or the table full")
 SSTPGW_DEFINE_COUNTERS(ipv4_counter, SSTPGW_IPV4_COUNTERS)
 

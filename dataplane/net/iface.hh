@@ -58,6 +58,7 @@ struct iface_config {
   // Port capabilities, for TCP (packet_io.hh) and the input path.
   bool tx_checksum_offload = false;
   bool rx_checksum = false;
+  bool multi_seg_tx = false;  // the port sends mbuf chains; otherwise chains are linearized
   // Flow ownership.
   uint16_t worker = 0;  // our queue index on this port
   uint16_t n_workers = 1;

@@ -62,6 +62,15 @@ void iface::send_via(rte_mbuf* m, uint32_t nh) {
 }
 
 void iface::send_resolved(rte_mbuf* m, const mac_addr& dst) {
+  if (m->nb_segs > 1 && !cfg_.multi_seg_tx) {
+    // A reassembled datagram answered within the MTU: one segment for the port.
+    if (rte_pktmbuf_linearize(m) != 0) {
+      rte_pktmbuf_free(m);
+      ip_.add(ipv4_counter::cannot_linearize);
+      return;
+    }
+    ip_.add(ipv4_counter::linearized);
+  }
   auto* eth = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, kEtherHeaderLen));
   if (eth == nullptr) {
     rte_pktmbuf_free(m);

@@ -19,6 +19,7 @@ port_workers::port_workers(const eal::port& port, const net::iface_config& base,
     c.pool = port.pool(w);
     c.tx_checksum_offload = port.caps().tx_checksum_offload;
     c.rx_checksum = port.caps().rx_checksum;
+    c.multi_seg_tx = port.caps().multi_seg_tx;
     c.worker = w;
     c.n_workers = n;
     c.hardware_steering = port.rss().hardware;

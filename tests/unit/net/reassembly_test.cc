@@ -145,5 +145,18 @@ TEST_F(Reassembly, LargePingIsReassembledAndTheReplyFragmented) {
   EXPECT_EQ(reply, icmp_message(0, 0, 0x99, 1, pattern(3000, 5)));
 }
 
+TEST_F(Reassembly, ReplyToAReassembledSmallPingIsOneSegment) {
+  learn_peer();
+  const bytes msg = icmp_message(8, 0, 0x77, 3, pattern(1000, 2));
+  std::vector<bytes> out;
+  for (const auto& f : fragment_frames({.id = 21, .protocol = 1}, msg, 256)) {
+    auto o = feed(f);
+    out.insert(out.end(), o.begin(), o.end());
+  }
+  ASSERT_EQ(out.size(), 1u);  // within the MTU: not fragmented
+  EXPECT_EQ(bytes(out[0].begin() + 34, out[0].end()), icmp_message(0, 0, 0x77, 3, pattern(1000, 2)));
+  EXPECT_EQ(ipc(net::ipv4_counter::linearized), 1u);  // the fixture's port takes no chains
+}
+
 }  // namespace
 }  // namespace sstpgw::test

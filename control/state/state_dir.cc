@@ -220,32 +220,37 @@ void state_dir::write_atomic(std::string_view name, std::string_view bytes) {
     throw state_error("state file " + file_path(name) + ": " + std::to_string(bytes.size()) +
                       " bytes is over the limit of " + std::to_string(kMaxStateFileBytes));
   const std::string temp = "." + target + std::string(kTempMarker) + random_suffix();
-  int fd = ::openat(dir_fd_, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, file_mode_);
-  if (fd < 0) fail("state file " + file_path(name) + ": cannot create temp file", errno);
-  auto abandon = [&](const std::string& what, int err) {
-    ::close(fd);
-    ::unlinkat(dir_fd_, temp.c_str(), 0);
-    fail("state file " + file_path(name) + ": " + what, err);
-  };
+  // Until the rename, any failure (an errno, or a test hook that throws) closes
+  // and removes the temp file and leaves the target as it was.
+  struct temp_file {
+    int dir_fd;
+    const std::string& name;
+    int fd = -1;
+    bool renamed = false;
+    ~temp_file() {
+      if (fd >= 0) ::close(fd);
+      if (!renamed) ::unlinkat(dir_fd, name.c_str(), 0);
+    }
+  } tf{dir_fd_, temp};
+  tf.fd = ::openat(dir_fd_, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, file_mode_);
+  if (tf.fd < 0) {
+    tf.renamed = true;  // nothing to remove
+    fail("state file " + file_path(name) + ": cannot create temp file", errno);
+  }
+  const std::string what = "state file " + file_path(name);
   // The umask may have narrowed or (if odd) widened the mode: set it exactly.
-  if (::fchmod(fd, file_mode_) != 0) abandon("fchmod", errno);
+  if (::fchmod(tf.fd, file_mode_) != 0) fail(what + ": fchmod", errno);
   const size_t half = bytes.size() / 2;
-  if (!write_all(fd, bytes.data(), half)) abandon("write", errno);
+  if (!write_all(tf.fd, bytes.data(), half)) fail(what + ": write", errno);
   stage(write_stage::temp_partial, name);
-  if (!write_all(fd, bytes.data() + half, bytes.size() - half)) abandon("write", errno);
+  if (!write_all(tf.fd, bytes.data() + half, bytes.size() - half)) fail(what + ": write", errno);
   stage(write_stage::temp_written, name);
-  if (::fsync(fd) != 0) abandon("fsync", errno);
+  if (::fsync(tf.fd) != 0) fail(what + ": fsync", errno);
   stage(write_stage::temp_synced, name);
-  if (::close(fd) != 0) {
-    int err = errno;
-    ::unlinkat(dir_fd_, temp.c_str(), 0);
-    fail("state file " + file_path(name) + ": close", err);
-  }
-  if (::renameat(dir_fd_, temp.c_str(), dir_fd_, target.c_str()) != 0) {
-    int err = errno;
-    ::unlinkat(dir_fd_, temp.c_str(), 0);
-    fail("state file " + file_path(name) + ": rename", err);
-  }
+  const int fd = std::exchange(tf.fd, -1);
+  if (::close(fd) != 0) fail(what + ": close", errno);
+  if (::renameat(dir_fd_, temp.c_str(), dir_fd_, target.c_str()) != 0) fail(what + ": rename", errno);
+  tf.renamed = true;
   stage(write_stage::renamed, name);
   // Without this the rename may not survive a power cut even though the data did.
   if (::fsync(dir_fd_) != 0) fail("state directory " + path_ + ": fsync after writing " + target, errno);

@@ -97,7 +97,8 @@ std::optional<nlohmann::json> load_state_json(const state_dir& dir, std::string_
 }
 
 void save_state_json(state_dir& dir, std::string_view name, const nlohmann::json& doc) {
-  std::string text = doc.dump(2);
+  // Invalid UTF-8 in a string becomes U+FFFD rather than an exception mid-save.
+  std::string text = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   text += '\n';
   dir.write_atomic(name, text);
 }

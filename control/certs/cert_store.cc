@@ -265,6 +265,20 @@ verify_result cert_store::still_valid(const session_credentials& creds, int64_t 
   return r;
 }
 
+STACK_OF(X509_NAME) * cert_store::make_client_ca_list() const {
+  STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
+  if (names == nullptr) return nullptr;
+  for (const auto& r : roots_) {
+    X509_NAME* n = X509_NAME_dup(X509_get_subject_name(r.cert.get()));
+    if (n == nullptr || sk_X509_NAME_push(names, n) == 0) {
+      X509_NAME_free(n);
+      sk_X509_NAME_pop_free(names, X509_NAME_free);
+      return nullptr;
+    }
+  }
+  return names;
+}
+
 cert_store::subscription cert_store::subscribe(store_observer observer) {
   const subscription id = next_subscription_++;
   observers_.emplace(id, std::move(observer));

@@ -81,6 +81,10 @@ class cert_store {
   uint64_t generation() const { return generation_; }
   // The roots as an X509_STORE of trust anchors (valid until the next change).
   X509_STORE* anchor_store() const { return anchors_.get(); }
+  // The roots' subject names for the TLS CertificateRequest; the caller owns the
+  // stack (SSL_CTX_set_client_CA_list takes it over). Windows offers the user only
+  // client certificates that chain to one of these names.
+  STACK_OF(X509_NAME) * make_client_ca_list() const;
 
  private:
   bool save_roots(const std::vector<trusted_root>& next, std::string& error);

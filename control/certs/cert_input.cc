@@ -79,22 +79,25 @@ parsed_certs parse_pem(std::span<const uint8_t> input) {
       bool at_end = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
       std::string detail = ossl::error_string();
       if (at_end && !out.certs.empty()) break;
-      return failure(cert_encoding::pem, at_end ? "no PEM CERTIFICATE block found"
-                                                : "PEM block " + std::to_string(block) + " is malformed (" + detail +
-                                                      ")");
+      return failure(cert_encoding::pem,
+                     at_end ? "no PEM CERTIFICATE block found"
+                            : "PEM block " + std::to_string(block) + " is malformed (" + detail + ")");
     }
     ossl_chars owned_name(name, free_ossl), owned_header(header, free_ossl), owned_data(data, free_ossl);
     const std::string block_name = name;
     const bool has_header = header != nullptr && header[0] != '\0';
     std::string where = "PEM block " + std::to_string(block) + " (" + block_name + ")";
     if (block_name.find("PRIVATE KEY") != std::string::npos)
-      return failure(cert_encoding::pem, where + ": input holds a private key; give only the public certificate");
+      return failure(cert_encoding::pem,
+                     where + ": input holds a private key; give only the public certificate");
     if (block_name == "PKCS7")
       return failure(cert_encoding::pem,
                      where + ": a PKCS#7 (.p7b) bundle is not accepted; export each certificate as .cer");
-    if (block_name != "CERTIFICATE" && block_name != "X509 CERTIFICATE" && block_name != "TRUSTED CERTIFICATE")
+    if (block_name != "CERTIFICATE" && block_name != "X509 CERTIFICATE" &&
+        block_name != "TRUSTED CERTIFICATE")
       return failure(cert_encoding::pem, where + ": unexpected block type, expected CERTIFICATE");
-    if (has_header) return failure(cert_encoding::pem, where + ": PEM headers (encrypted PEM) are not accepted");
+    if (has_header)
+      return failure(cert_encoding::pem, where + ": PEM headers (encrypted PEM) are not accepted");
     if (out.certs.size() == kMaxCertsPerInput)
       return failure(cert_encoding::pem, "more than " + std::to_string(kMaxCertsPerInput) + " certificates");
     ossl::x509_ptr cert;
@@ -122,9 +125,12 @@ parsed_certs parse_pem(std::span<const uint8_t> input) {
 
 std::string_view to_string(cert_encoding e) {
   switch (e) {
-    case cert_encoding::pem: return "PEM";
-    case cert_encoding::der: return "DER";
-    case cert_encoding::base64: return "Base64";
+    case cert_encoding::pem:
+      return "PEM";
+    case cert_encoding::der:
+      return "DER";
+    case cert_encoding::base64:
+      return "Base64";
   }
   return "?";
 }
@@ -148,8 +154,9 @@ bool decode_base64(std::string_view text, std::vector<uint8_t>& out, std::string
         std::string shown = (static_cast<uint8_t>(c) >= 0x20 && static_cast<uint8_t>(c) < 0x7f)
                                 ? std::string("'") + c + "'"
                                 : "byte 0x" + to_hex(reinterpret_cast<const uint8_t*>(&c), 1);
-        *error = pad > 0 ? "Base64: data after '=' padding at offset " + std::to_string(i)
-                         : "Base64: " + shown + " at offset " + std::to_string(i) + " is not a Base64 character";
+        *error = pad > 0
+                     ? "Base64: data after '=' padding at offset " + std::to_string(i)
+                     : "Base64: " + shown + " at offset " + std::to_string(i) + " is not a Base64 character";
       }
       return false;
     }
@@ -195,7 +202,8 @@ parsed_certs parse_certificates(std::span<const uint8_t> input) {
   if (input.empty()) return failure(cert_encoding::der, "no certificate data");
   if (input.size() > kMaxCertInputBytes)
     return failure(cert_encoding::der, "certificate input of " + std::to_string(input.size()) +
-                                           " bytes is over the limit of " + std::to_string(kMaxCertInputBytes));
+                                           " bytes is over the limit of " +
+                                           std::to_string(kMaxCertInputBytes));
   if (contains(input, "-----BEGIN")) return parse_pem(input);
 
   parsed_certs out;
@@ -221,7 +229,8 @@ parsed_certs parse_certificates(std::span<const uint8_t> input) {
 }
 
 parsed_certs parse_certificates(std::string_view input) {
-  return parse_certificates(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(input.data()), input.size()));
+  return parse_certificates(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(input.data()), input.size()));
 }
 
 std::vector<uint8_t> to_der(X509* cert) {

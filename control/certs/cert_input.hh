@@ -24,7 +24,7 @@ std::string_view to_string(cert_encoding e);
 struct parsed_certs {
   std::vector<ossl::x509_ptr> certs;  // in input order
   cert_encoding encoding = cert_encoding::der;
-  std::string error;                  // one line; empty on success
+  std::string error;  // one line; empty on success
 
   bool ok() const { return error.empty(); }
 };

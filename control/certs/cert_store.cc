@@ -42,10 +42,14 @@ std::string describe_root(const trusted_root& r) {
 
 std::string_view to_string(store_event::kind k) {
   switch (k) {
-    case store_event::kind::root_added: return "root_added";
-    case store_event::kind::root_removed: return "root_removed";
-    case store_event::kind::thumbprint_revoked: return "thumbprint_revoked";
-    case store_event::kind::thumbprint_unrevoked: return "thumbprint_unrevoked";
+    case store_event::kind::root_added:
+      return "root_added";
+    case store_event::kind::root_removed:
+      return "root_removed";
+    case store_event::kind::thumbprint_revoked:
+      return "thumbprint_revoked";
+    case store_event::kind::thumbprint_unrevoked:
+      return "thumbprint_unrevoked";
   }
   return "?";
 }
@@ -103,9 +107,9 @@ store_change cert_store::add_roots(std::string_view name, std::string_view input
   if (!parsed.ok()) return refused("cannot read the certificate: " + parsed.error);
   const size_t k = parsed.certs.size();
   if (roots_.size() + k > kMaxRoots)
-    return refused("at most " + std::to_string(kMaxRoots) + " trusted roots: " + std::to_string(roots_.size()) +
-                   " are configured and the input holds " + std::to_string(k) +
-                   "; remove one first ('cert remove NAME')");
+    return refused("at most " + std::to_string(kMaxRoots) + " trusted roots: " +
+                   std::to_string(roots_.size()) + " are configured and the input holds " +
+                   std::to_string(k) + "; remove one first ('cert remove NAME')");
 
   store_change change;
   std::vector<trusted_root> next = clone_all(roots_);
@@ -127,11 +131,14 @@ store_change cert_store::add_roots(std::string_view name, std::string_view input
       change.warnings.push_back("root '" + r.name + "' expired at " + format_time(r.summary.not_after) +
                                 "; no chain through it will verify");
     if (r.summary.not_before > now)
-      change.warnings.push_back("root '" + r.name + "' is not valid before " + format_time(r.summary.not_before));
+      change.warnings.push_back("root '" + r.name + "' is not valid before " +
+                                format_time(r.summary.not_before));
     if (!r.summary.self_signed)
-      change.warnings.push_back("root '" + r.name + "' is not self-signed; it is trusted as an anchor by itself");
+      change.warnings.push_back("root '" + r.name +
+                                "' is not self-signed; it is trusted as an anchor by itself");
     if (is_revoked(r.summary.sha1))
-      change.warnings.push_back("root '" + r.name + "' is on the revocation list; no chain through it will verify");
+      change.warnings.push_back("root '" + r.name +
+                                "' is on the revocation list; no chain through it will verify");
     change.certs.push_back(r.summary);
     next.push_back(std::move(r));
   }
@@ -139,8 +146,8 @@ store_change cert_store::add_roots(std::string_view name, std::string_view input
   if (!save_roots(next, error)) return refused(error);
   set_roots(std::move(next));
   change.ok = true;
-  change.message = "added " + std::to_string(k) + " trusted root(s); " + std::to_string(roots_.size()) + " of " +
-                   std::to_string(kMaxRoots) + " in use";
+  change.message = "added " + std::to_string(k) + " trusted root(s); " + std::to_string(roots_.size()) +
+                   " of " + std::to_string(kMaxRoots) + " in use";
   for (size_t i = roots_.size() - k; i < roots_.size(); ++i)
     log(log_level::info, kLog, "trusted root added: {}", describe_root(roots_[i]));
   for (const auto& w : change.warnings) log(log_level::warn, kLog, "{}", w);
@@ -150,11 +157,13 @@ store_change cert_store::add_roots(std::string_view name, std::string_view input
 }
 
 store_change cert_store::remove_root(std::string_view name_or_thumbprint) {
-  auto it = std::find_if(roots_.begin(), roots_.end(), [&](const trusted_root& r) { return r.name == name_or_thumbprint; });
+  auto it = std::find_if(roots_.begin(), roots_.end(),
+                         [&](const trusted_root& r) { return r.name == name_or_thumbprint; });
   std::string parse_error;
   if (it == roots_.end()) {
     if (auto t = parse_thumbprint(name_or_thumbprint, &parse_error))
-      it = std::find_if(roots_.begin(), roots_.end(), [&](const trusted_root& r) { return r.summary.sha1 == *t; });
+      it = std::find_if(roots_.begin(), roots_.end(),
+                        [&](const trusted_root& r) { return r.summary.sha1 == *t; });
   }
   if (it == roots_.end())
     return refused("no trusted root has the name or thumbprint '" + std::string(name_or_thumbprint) + "'");
@@ -167,7 +176,8 @@ store_change cert_store::remove_root(std::string_view name_or_thumbprint) {
   set_roots(std::move(next));
   store_change change;
   change.ok = true;
-  change.message = "removed trusted root " + describe_root(removed) + "; sessions anchored at it are disconnected";
+  change.message =
+      "removed trusted root " + describe_root(removed) + "; sessions anchored at it are disconnected";
   change.certs.push_back(removed.summary);
   log(log_level::info, kLog, "trusted root removed: {}", describe_root(removed));
   notify({store_event::kind::root_removed, removed.summary.sha1, removed.name});
@@ -185,15 +195,17 @@ store_change cert_store::revoke(std::string_view thumbprint_text, std::string_vi
   store_change change;
   for (const auto& r : roots_)
     if (r.summary.sha1 == *t)
-      change.warnings.push_back("this is trusted root '" + r.name +
-                                "': every chain through it is now refused (removing the root is the usual way)");
+      change.warnings.push_back(
+          "this is trusted root '" + r.name +
+          "': every chain through it is now refused (removing the root is the usual way)");
   std::vector<revoked_entry> next = revoked_;
   next.push_back({*t, std::string(note), now});
   if (!save_revoked(next, error)) return refused(error);
   set_revoked(std::move(next));
   change.ok = true;
   change.message = "revoked " + t->hex() + "; sessions using it are disconnected";
-  log(log_level::info, kLog, "thumbprint revoked: {}{}", t->hex(), note.empty() ? "" : " (" + std::string(note) + ")");
+  log(log_level::info, kLog, "thumbprint revoked: {}{}", t->hex(),
+      note.empty() ? "" : " (" + std::string(note) + ")");
   for (const auto& w : change.warnings) log(log_level::warn, kLog, "{}", w);
   notify({store_event::kind::thumbprint_revoked, *t, std::string(note)});
   return change;
@@ -203,7 +215,8 @@ store_change cert_store::unrevoke(std::string_view thumbprint_text) {
   std::string error;
   auto t = parse_thumbprint(thumbprint_text, &error);
   if (!t) return refused(error);
-  auto it = std::find_if(revoked_.begin(), revoked_.end(), [&](const revoked_entry& r) { return r.sha1 == *t; });
+  auto it =
+      std::find_if(revoked_.begin(), revoked_.end(), [&](const revoked_entry& r) { return r.sha1 == *t; });
   if (it == revoked_.end()) return refused("thumbprint " + t->hex() + " is not on the revocation list");
   std::vector<revoked_entry> next = revoked_;
   const revoked_entry removed = *it;
@@ -298,7 +311,8 @@ void cert_store::notify(const store_event& event) {
     try {
       fn(event);
     } catch (const std::exception& e) {
-      log(log_level::error, kLog, "observer of {} {} failed: {}", to_string(event.what), event.sha1.hex(), e.what());
+      log(log_level::error, kLog, "observer of {} {} failed: {}", to_string(event.what), event.sha1.hex(),
+          e.what());
     }
   }
 }

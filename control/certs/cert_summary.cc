@@ -8,7 +8,8 @@ std::string name_line(const X509_NAME* name) {
   if (name == nullptr) return {};
   ossl::bio_ptr b(BIO_new(BIO_s_mem()));
   // RFC 2253 order (most specific first) with ", " separators, UTF-8 kept as is.
-  const unsigned long flags = (XN_FLAG_RFC2253 & ~XN_FLAG_SEP_MASK & ~ASN1_STRFLGS_ESC_MSB) | XN_FLAG_SEP_CPLUS_SPC;
+  const unsigned long flags =
+      (XN_FLAG_RFC2253 & ~XN_FLAG_SEP_MASK & ~ASN1_STRFLGS_ESC_MSB) | XN_FLAG_SEP_CPLUS_SPC;
   if (!b || X509_NAME_print_ex(b.get(), name, 0, flags) < 0) return {};
   char* data = nullptr;
   long n = BIO_get_mem_data(b.get(), &data);
@@ -68,8 +69,10 @@ std::string key_description(X509* cert) {
       }
       return "EC " + std::to_string(bits);
     }
-    case EVP_PKEY_ED25519: return "Ed25519";
-    default: return std::string(OBJ_nid2sn(EVP_PKEY_get_base_id(key))) + " " + std::to_string(bits);
+    case EVP_PKEY_ED25519:
+      return "Ed25519";
+    default:
+      return std::string(OBJ_nid2sn(EVP_PKEY_get_base_id(key))) + " " + std::to_string(bits);
   }
 }
 

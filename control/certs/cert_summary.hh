@@ -14,9 +14,9 @@ struct cert_summary {
   std::string issuer;
   std::string common_name;  // CN if present, else the subject; for short messages
   thumbprint sha1;
-  std::string sha256;  // 64 uppercase hex digits
-  std::string serial;  // uppercase hex
-  std::string key;     // "EC P-256", "RSA 2048", ...
+  std::string sha256;      // 64 uppercase hex digits
+  std::string serial;      // uppercase hex
+  std::string key;         // "EC P-256", "RSA 2048", ...
   int64_t not_before = 0;  // Unix seconds, UTC
   int64_t not_after = 0;
   bool is_ca = false;        // usable as an issuer (OpenSSL's X509_check_ca)

@@ -33,7 +33,8 @@ std::string role(X509* cert, int depth, const std::vector<trusted_root>& roots) 
   return "intermediate " + who;
 }
 
-verify_result map_openssl_error(X509_STORE_CTX* ctx, const std::vector<trusted_root>& roots, verify_result r) {
+verify_result map_openssl_error(X509_STORE_CTX* ctx, const std::vector<trusted_root>& roots,
+                                verify_result r) {
   const int err = X509_STORE_CTX_get_error(ctx);
   const int depth = X509_STORE_CTX_get_error_depth(ctx);
   X509* cur = X509_STORE_CTX_get_current_cert(ctx);
@@ -47,8 +48,8 @@ verify_result map_openssl_error(X509_STORE_CTX* ctx, const std::vector<trusted_r
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT: {
       std::string issuer = cur ? name_line(X509_get_issuer_name(cur)) : "?";
       return fail(verify_status::untrusted_root,
-                  "chain does not end at a trusted root: issuer '" + issuer + "' of " + who + " is not among the " +
-                      std::to_string(roots.size()) + " trusted roots",
+                  "chain does not end at a trusted root: issuer '" + issuer + "' of " + who +
+                      " is not among the " + std::to_string(roots.size()) + " trusted roots",
                   std::move(r));
     }
     case X509_V_ERR_CERT_HAS_EXPIRED: {
@@ -79,10 +80,11 @@ verify_result check_eku(STACK_OF(X509) * chain, const std::vector<trusted_root>&
   X509* leaf = sk_X509_value(chain, 0);
   const uint32_t flags = X509_get_extension_flags(leaf);  // also caches the parsed extensions
   if (!(flags & EXFLAG_XKUSAGE))
-    return fail(verify_status::no_eku,
-                "client certificate '" + short_name(leaf) +
-                    "' has no extended key usage; it needs Client Authentication (clientAuth, 1.3.6.1.5.5.7.3.2)",
-                std::move(r));
+    return fail(
+        verify_status::no_eku,
+        "client certificate '" + short_name(leaf) +
+            "' has no extended key usage; it needs Client Authentication (clientAuth, 1.3.6.1.5.5.7.3.2)",
+        std::move(r));
   if (!(X509_get_extended_key_usage(leaf) & XKU_SSL_CLIENT))
     return fail(verify_status::missing_client_auth,
                 "client certificate '" + short_name(leaf) +
@@ -103,18 +105,30 @@ verify_result check_eku(STACK_OF(X509) * chain, const std::vector<trusted_root>&
 
 std::string_view to_string(verify_status s) {
   switch (s) {
-    case verify_status::ok: return "ok";
-    case verify_status::no_certificate: return "no_certificate";
-    case verify_status::untrusted_root: return "untrusted_root";
-    case verify_status::leaf_is_root: return "leaf_is_root";
-    case verify_status::expired: return "expired";
-    case verify_status::not_yet_valid: return "not_yet_valid";
-    case verify_status::bad_signature: return "bad_signature";
-    case verify_status::invalid_chain: return "invalid_chain";
-    case verify_status::no_eku: return "no_eku";
-    case verify_status::missing_client_auth: return "missing_client_auth";
-    case verify_status::issuer_eku: return "issuer_eku";
-    case verify_status::revoked: return "revoked";
+    case verify_status::ok:
+      return "ok";
+    case verify_status::no_certificate:
+      return "no_certificate";
+    case verify_status::untrusted_root:
+      return "untrusted_root";
+    case verify_status::leaf_is_root:
+      return "leaf_is_root";
+    case verify_status::expired:
+      return "expired";
+    case verify_status::not_yet_valid:
+      return "not_yet_valid";
+    case verify_status::bad_signature:
+      return "bad_signature";
+    case verify_status::invalid_chain:
+      return "invalid_chain";
+    case verify_status::no_eku:
+      return "no_eku";
+    case verify_status::missing_client_auth:
+      return "missing_client_auth";
+    case verify_status::issuer_eku:
+      return "issuer_eku";
+    case verify_status::revoked:
+      return "revoked";
   }
   return "?";
 }
@@ -140,7 +154,8 @@ verify_result verify_client_chain(X509_STORE* anchors, const std::vector<trusted
 
   ossl::x509_store_ctx_ptr ctx(X509_STORE_CTX_new());
   if (!ctx || X509_STORE_CTX_init(ctx.get(), anchors, leaf, intermediates) != 1)
-    return fail(verify_status::invalid_chain, "cannot set up verification: " + ossl::error_string(), std::move(r));
+    return fail(verify_status::invalid_chain, "cannot set up verification: " + ossl::error_string(),
+                std::move(r));
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
   X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
   X509_VERIFY_PARAM_set_depth(param, kMaxChainLength - 2);  // intermediates between leaf and root
@@ -186,8 +201,8 @@ verify_result verify_client_chain(X509_STORE* anchors, const std::vector<trusted
                 std::move(r));
   r.status = verify_status::ok;
   r.root_name = anchor->name;
-  r.reason = "client certificate '" + short_name(leaf) + "' verified, anchored at root '" + anchor->name + "' (" +
-             r.credentials.root.hex() + ")";
+  r.reason = "client certificate '" + short_name(leaf) + "' verified, anchored at root '" + anchor->name +
+             "' (" + r.credentials.root.hex() + ")";
   return r;
 }
 

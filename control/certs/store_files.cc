@@ -33,8 +33,8 @@ std::string root_name_problem(std::string_view name) {
   if (name.size() > 64) return "root name is longer than 64 characters";
   if (name.front() == ' ' || name.back() == ' ') return "root name starts or ends with a space";
   for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '.' ||
-              c == '_' || c == '-' || c == '(' || c == ')';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
+              c == '.' || c == '_' || c == '-' || c == '(' || c == ')';
     if (!ok)
       return "root name '" + text_of(name) +
              "' has a character other than letters, digits, space, '.', '_', '-', '(', ')'";
@@ -49,7 +49,8 @@ std::string root_cert_problem(X509* cert) {
   if (X509_check_ca(cert) == 0) {
     ERR_clear_error();
     return "certificate '" + short_name(cert) +
-           "' is not a CA certificate (no basicConstraints CA:TRUE); a trusted root must be the CA that issues "
+           "' is not a CA certificate (no basicConstraints CA:TRUE); a trusted root must be the CA that "
+           "issues "
            "the client certificates";
   }
   return {};
@@ -66,7 +67,8 @@ std::vector<trusted_root> parse_roots(std::string_view label, std::string_view b
   json doc = state::parse_state_json(label, bytes, kRootsFormat, kVersion);
   const json& list = state::require_field(label, doc, "roots", vt::array);
   if (list.size() > kMaxRoots)
-    refuse(label, std::to_string(list.size()) + " roots, more than the limit of " + std::to_string(kMaxRoots));
+    refuse(label,
+           std::to_string(list.size()) + " roots, more than the limit of " + std::to_string(kMaxRoots));
   std::vector<trusted_root> roots;
   std::set<std::string> names;
   std::set<thumbprint> prints;
@@ -93,8 +95,8 @@ std::vector<trusted_root> parse_roots(std::string_view label, std::string_view b
     auto stored = parse_thumbprint(sha1, &error);
     if (!stored) refuse(label, where + ": sha1: " + error);
     if (*stored != r.summary.sha1)
-      refuse(label, where + ": sha1 " + stored->hex() + " does not match the certificate (" + r.summary.sha1.hex() +
-                        ")");
+      refuse(label, where + ": sha1 " + stored->hex() + " does not match the certificate (" +
+                        r.summary.sha1.hex() + ")");
     if (auto it = e.find("added_at"); it != e.end()) {
       if (!it->is_number_integer()) refuse(label, where + ": added_at must be an integer");
       r.added_at = it->get<int64_t>();
@@ -111,7 +113,8 @@ std::vector<revoked_entry> parse_revoked(std::string_view label, std::string_vie
   json doc = state::parse_state_json(label, bytes, kRevokedFormat, kVersion);
   const json& list = state::require_field(label, doc, "revoked", vt::array);
   if (list.size() > kMaxRevoked)
-    refuse(label, std::to_string(list.size()) + " entries, more than the limit of " + std::to_string(kMaxRevoked));
+    refuse(label,
+           std::to_string(list.size()) + " entries, more than the limit of " + std::to_string(kMaxRevoked));
   std::vector<revoked_entry> out;
   std::set<thumbprint> seen;
   for (size_t i = 0; i < list.size(); ++i) {
@@ -120,7 +123,8 @@ std::vector<revoked_entry> parse_revoked(std::string_view label, std::string_vie
     const json& e = list[i];
     revoked_entry r;
     std::string error;
-    auto t = parse_thumbprint(state::require_field(entry, e, "thumbprint", vt::string).get<std::string>(), &error);
+    auto t =
+        parse_thumbprint(state::require_field(entry, e, "thumbprint", vt::string).get<std::string>(), &error);
     if (!t) refuse(label, where + ": " + error);
     r.sha1 = *t;
     if (auto it = e.find("name"); it != e.end()) {

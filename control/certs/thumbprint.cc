@@ -22,7 +22,7 @@ size_t invisible_mark(std::string_view text, size_t i) {
   auto at = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
   if (i + 3 > text.size()) return 0;
   if (at(i) == 0xE2 && at(i + 1) == 0x80 && (at(i + 2) == 0x8E || at(i + 2) == 0x8F)) return 3;  // LRM, RLM
-  if (at(i) == 0xEF && at(i + 1) == 0xBB && at(i + 2) == 0xBF) return 3;                           // BOM
+  if (at(i) == 0xEF && at(i + 1) == 0xBB && at(i + 2) == 0xBF) return 3;                         // BOM
   return 0;
 }
 
@@ -63,7 +63,8 @@ std::optional<thumbprint> parse_thumbprint(std::string_view text, std::string* e
       std::string shown = (static_cast<uint8_t>(c) >= 0x20 && static_cast<uint8_t>(c) < 0x7f)
                               ? std::string("'") + c + "'"
                               : "byte 0x" + to_hex(reinterpret_cast<const uint8_t*>(&c), 1);
-      set_error(error, "thumbprint: " + shown + " at position " + std::to_string(i + 1) + " is not a hex digit");
+      set_error(error,
+                "thumbprint: " + shown + " at position " + std::to_string(i + 1) + " is not a hex digit");
       return std::nullopt;
     }
     if (digits.size() > 64) break;  // long enough to say it is too long
@@ -72,12 +73,16 @@ std::optional<thumbprint> parse_thumbprint(std::string_view text, std::string* e
   }
   if (digits.size() != 40) {
     if (digits.size() == 64)
-      set_error(error, "thumbprint: 64 hex digits is a SHA-256 fingerprint; give the SHA-1 thumbprint (40 hex digits)");
+      set_error(
+          error,
+          "thumbprint: 64 hex digits is a SHA-256 fingerprint; give the SHA-1 thumbprint (40 hex digits)");
     else if (digits.empty())
       set_error(error, "thumbprint: empty (expected 40 hex digits)");
     else
-      set_error(error, "thumbprint: " + (digits.size() > 64 ? std::string("more than 64") : std::to_string(digits.size())) +
-                           " hex digits, expected 40 (SHA-1)");
+      set_error(error,
+                "thumbprint: " +
+                    (digits.size() > 64 ? std::string("more than 64") : std::to_string(digits.size())) +
+                    " hex digits, expected 40 (SHA-1)");
     return std::nullopt;
   }
   thumbprint t;

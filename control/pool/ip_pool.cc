@@ -4,7 +4,8 @@
 
 namespace sstpgw::pool {
 
-ip_pool::ip_pool(pool_settings settings, uint32_t workers, worker_of_fn worker_of) : settings_(std::move(settings)) {
+ip_pool::ip_pool(pool_settings settings, uint32_t workers, const worker_of_fn& worker_of)
+    : settings_(std::move(settings)) {
   if (auto p = settings_problem(settings_); !p.empty()) throw pool_error("address pool: " + p);
   if (workers == 0) throw pool_error("address pool: needs at least one worker");
 

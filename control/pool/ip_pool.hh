@@ -73,7 +73,7 @@ class ip_pool {
   // Builds the tables. Throws pool_error if the settings have a settings_problem(),
   // `workers` is 0, or worker_of returns a worker >= workers. An empty worker_of
   // maps every address to worker 0.
-  ip_pool(pool_settings settings, uint32_t workers, worker_of_fn worker_of = {});
+  ip_pool(pool_settings settings, uint32_t workers, const worker_of_fn& worker_of = {});
 
   // An address for a new session, preferably one that maps to `preferred_worker`
   // (kAnyWorker: no preference). `owner` is kept with the lease.
@@ -136,7 +136,8 @@ class ip_pool {
   std::vector<uint64_t> capacity_per_worker_;
   uint64_t capacity_ = 0;
   uint64_t in_use_ = 0;
-  uint64_t allocations_ = 0, preferred_hits_ = 0, fallbacks_ = 0, exhausted_ = 0, releases_ = 0, bad_releases_ = 0;
+  uint64_t allocations_ = 0, preferred_hits_ = 0, fallbacks_ = 0, exhausted_ = 0, releases_ = 0,
+           bad_releases_ = 0;
 };
 
 }  // namespace sstpgw::pool

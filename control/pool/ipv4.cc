@@ -34,7 +34,8 @@ std::optional<ipv4_addr> parse_ipv4(std::string_view text, std::string* error) {
     }
     size_t start = pos;
     uint32_t n = 0;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && pos - start < 4) n = n * 10 + (text[pos++] - '0');
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && pos - start < 4)
+      n = n * 10 + (text[pos++] - '0');
     const size_t digits = pos - start;
     if (digits == 0 || digits > 3 || n > 255 || (digits > 1 && text[start] == '0')) {
       set_error(error, shown(text) + " is not an IPv4 address (each part is 0-255, no leading zeros)");

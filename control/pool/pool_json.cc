@@ -19,7 +19,8 @@ json pool_json(const ip_pool& pool, bool include_leases) {
   j["free"] = st.capacity - st.in_use;
   json workers = json::array();
   for (size_t w = 0; w < st.capacity_per_worker.size(); ++w)
-    workers.push_back({{"worker", w}, {"capacity", st.capacity_per_worker[w]}, {"free", st.free_per_worker[w]}});
+    workers.push_back(
+        {{"worker", w}, {"capacity", st.capacity_per_worker[w]}, {"free", st.free_per_worker[w]}});
   j["workers"] = std::move(workers);
   j["counters"] = {{"allocations", st.allocations}, {"preferred_hits", st.preferred_hits},
                    {"fallbacks", st.fallbacks},     {"exhausted", st.exhausted},

@@ -29,7 +29,8 @@ bool is_network_or_broadcast(const ipv4_prefix& p, ipv4_addr a) {
 std::string settings_problem(const pool_settings& s) {
   if (s.ranges.empty()) return "the pool has no address range";
   if (s.ranges.size() > kMaxRanges) return "more than " + std::to_string(kMaxRanges) + " ranges";
-  if (s.excluded.size() > kMaxExcluded) return "more than " + std::to_string(kMaxExcluded) + " excluded addresses";
+  if (s.excluded.size() > kMaxExcluded)
+    return "more than " + std::to_string(kMaxExcluded) + " excluded addresses";
   std::vector<ipv4_prefix> sorted = s.ranges;
   std::sort(sorted.begin(), sorted.end());
   for (size_t i = 1; i < sorted.size(); ++i)
@@ -51,7 +52,8 @@ std::string settings_problem(const pool_settings& s) {
     return "excluded address " + d->to_string() + " is listed twice";
   uint64_t excluded_usable = 0;
   for (const auto& a : ex) {
-    auto in = std::find_if(s.ranges.begin(), s.ranges.end(), [&](const ipv4_prefix& r) { return r.contains(a); });
+    auto in =
+        std::find_if(s.ranges.begin(), s.ranges.end(), [&](const ipv4_prefix& r) { return r.contains(a); });
     if (in == s.ranges.end()) return "excluded address " + a.to_string() + " is not in any range";
     if (!is_network_or_broadcast(*in, a)) ++excluded_usable;
   }

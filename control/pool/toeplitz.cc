@@ -50,7 +50,8 @@ uint32_t rss_hash_ipv4_dst(std::span<const uint8_t> key, ipv4_addr dst) {
   return toeplitz_hash(key, in);
 }
 
-std::function<uint32_t(ipv4_addr)> make_dst_rss_worker_of(std::vector<uint8_t> key, std::vector<uint16_t> reta) {
+std::function<uint32_t(ipv4_addr)> make_dst_rss_worker_of(std::vector<uint8_t> key,
+                                                          std::vector<uint16_t> reta) {
   return [key = std::move(key), reta = std::move(reta)](ipv4_addr client) {
     return rss_queue(rss_hash_ipv4_dst(key, client), reta);
   };

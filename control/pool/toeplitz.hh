@@ -49,7 +49,8 @@ inline uint32_t rss_queue(uint32_t hash, std::span<const uint16_t> reta) {
 // worker_of for the address pool when the VNet port hashes on the destination
 // address only and queue k belongs to worker k: the worker return traffic to
 // `client` lands on.
-std::function<uint32_t(ipv4_addr)> make_dst_rss_worker_of(std::vector<uint8_t> key, std::vector<uint16_t> reta);
+std::function<uint32_t(ipv4_addr)> make_dst_rss_worker_of(std::vector<uint8_t> key,
+                                                          std::vector<uint16_t> reta);
 
 // A redirection table spreading `queues` queues round-robin over `size` entries
 // (what DPDK PMDs program by default).

@@ -39,14 +39,22 @@ bool has_type(const nlohmann::json& v, nlohmann::json::value_t type) {
 const char* type_name(nlohmann::json::value_t type) {
   using vt = nlohmann::json::value_t;
   switch (type) {
-    case vt::object: return "an object";
-    case vt::array: return "an array";
-    case vt::string: return "a string";
-    case vt::boolean: return "a boolean";
-    case vt::number_integer: return "an integer";
-    case vt::number_unsigned: return "a non-negative integer";
-    case vt::number_float: return "a number";
-    default: return "a value";
+    case vt::object:
+      return "an object";
+    case vt::array:
+      return "an array";
+    case vt::string:
+      return "a string";
+    case vt::boolean:
+      return "a boolean";
+    case vt::number_integer:
+      return "an integer";
+    case vt::number_unsigned:
+      return "a non-negative integer";
+    case vt::number_float:
+      return "a number";
+    default:
+      return "a value";
   }
 }
 
@@ -54,8 +62,8 @@ const char* type_name(nlohmann::json::value_t type) {
 
 nlohmann::json parse_state_json(std::string_view label, std::string_view bytes, std::string_view format,
                                 int max_version) {
-  if (bytes.empty()) refuse(label, "file is empty (expected a JSON object with \"format\": \"" +
-                                       std::string(format) + "\")");
+  if (bytes.empty())
+    refuse(label, "file is empty (expected a JSON object with \"format\": \"" + std::string(format) + "\")");
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(bytes.begin(), bytes.end());
@@ -89,8 +97,8 @@ nlohmann::json make_state_json(std::string_view format, int version) {
   return doc;
 }
 
-std::optional<nlohmann::json> load_state_json(const state_dir& dir, std::string_view name, std::string_view format,
-                                              int max_version) {
+std::optional<nlohmann::json> load_state_json(const state_dir& dir, std::string_view name,
+                                              std::string_view format, int max_version) {
   auto bytes = dir.read(name);
   if (!bytes) return std::nullopt;
   return parse_state_json(dir.file_path(name), *bytes, format, max_version);
@@ -108,8 +116,7 @@ const nlohmann::json& require_field(std::string_view label, const nlohmann::json
   if (!obj.is_object()) refuse(label, "expected an object holding \"" + std::string(key) + "\"");
   auto it = obj.find(key);
   if (it == obj.end()) refuse(label, "missing field \"" + std::string(key) + "\"");
-  if (!has_type(*it, type))
-    refuse(label, "field \"" + std::string(key) + "\" must be " + type_name(type));
+  if (!has_type(*it, type)) refuse(label, "field \"" + std::string(key) + "\" must be " + type_name(type));
   return *it;
 }
 

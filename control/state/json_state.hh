@@ -7,7 +7,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,8 +25,8 @@ nlohmann::json parse_state_json(std::string_view label, std::string_view bytes, 
 nlohmann::json make_state_json(std::string_view format, int version);
 
 // read() + parse_state_json(); nullopt if the file does not exist.
-std::optional<nlohmann::json> load_state_json(const state_dir& dir, std::string_view name, std::string_view format,
-                                              int max_version);
+std::optional<nlohmann::json> load_state_json(const state_dir& dir, std::string_view name,
+                                              std::string_view format, int max_version);
 // Pretty-printed (an operator may read it) and written with write_atomic().
 void save_state_json(state_dir& dir, std::string_view name, const nlohmann::json& doc);
 

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <random>
@@ -25,9 +26,7 @@ constexpr const char* kLockName = ".lock";
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-[[noreturn]] void fail(const std::string& what, int err) {
-  throw state_error(what + ": " + errno_text(err));
-}
+[[noreturn]] void fail(const std::string& what, int err) { throw state_error(what + ": " + errno_text(err)); }
 
 // Writes all of `bytes`, retrying on EINTR and short writes.
 bool write_all(int fd, const char* p, size_t n) {
@@ -119,8 +118,8 @@ state_dir::state_dir(std::string path, state_dir_options options)
                       " lets group/others write it; chmod " + mode_text(dir_mode) + " " + path_);
   }
   if (st.st_mode & 007)
-    log(log_level::warn, "state", "state directory {} is readable by others (mode {}); {} is recommended", path_,
-        mode_text(st.st_mode), mode_text(dir_mode));
+    log(log_level::warn, "state", "state directory {} is readable by others (mode {}); {} is recommended",
+        path_, mode_text(st.st_mode), mode_text(dir_mode));
 
   lock_fd_ = ::openat(dir_fd_, kLockName, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, file_mode_);
   if (lock_fd_ < 0) {
@@ -132,7 +131,8 @@ state_dir::state_dir(std::string path, state_dir_options options)
     int err = errno;
     close_fds();
     if (err == EWOULDBLOCK)
-      throw state_error("state directory " + path_ + " is in use by another process (lock " + kLockName + ")");
+      throw state_error("state directory " + path_ + " is in use by another process (lock " + kLockName +
+                        ")");
     fail("state directory " + path_ + ": lock", err);
   }
 
@@ -274,8 +274,8 @@ std::optional<std::string> state_dir::read(std::string_view name) const {
   if (::fstat(fd, &st) != 0) refuse(std::string("stat: ") + errno_text(errno));
   if (!S_ISREG(st.st_mode)) refuse("not a regular file");
   if (st.st_mode & 022)
-    refuse("mode " + mode_text(st.st_mode) + " lets group/others write it; chmod " + mode_text(file_mode_) + " " +
-           file_path(name));
+    refuse("mode " + mode_text(st.st_mode) + " lets group/others write it; chmod " + mode_text(file_mode_) +
+           " " + file_path(name));
   if (static_cast<uint64_t>(st.st_size) > kMaxStateFileBytes)
     refuse(std::to_string(st.st_size) + " bytes is over the limit of " + std::to_string(kMaxStateFileBytes));
   std::string out;

@@ -96,12 +96,13 @@ TEST_F(CertTool, EcPkiEndToEnd) {
   must("server vpn --dns vpn.example.com --ip 192.0.2.10 --ca P2SRoot");
 
   // Private keys are private, the directory too.
-  for (const char* k : {"P2SRoot.key", "Issuing.key", "alice.key", "bob.key", "vpn.key"}) EXPECT_EQ(mode_of(f(k)), 0600u) << k;
+  for (const char* k : {"P2SRoot.key", "Issuing.key", "alice.key", "bob.key", "vpn.key"})
+    EXPECT_EQ(mode_of(f(k)), 0600u) << k;
   EXPECT_EQ(mode_of(pki), 0700u);
 
   // OpenSSL's verdicts on the chains and purposes.
-  auto v = run("openssl verify -purpose sslclient -CAfile " + f("P2SRoot.crt") + " -untrusted " + f("Issuing.crt") + " " +
-               f("alice.crt"));
+  auto v = run("openssl verify -purpose sslclient -CAfile " + f("P2SRoot.crt") + " -untrusted " +
+               f("Issuing.crt") + " " + f("alice.crt"));
   EXPECT_EQ(v.rc, 0) << v.out;
   EXPECT_THAT(v.out, HasSubstr("alice.crt: OK"));
   EXPECT_EQ(run("openssl verify -purpose sslclient -CAfile " + f("P2SRoot.crt") + " " + f("bob.crt")).rc, 0);
@@ -198,12 +199,11 @@ TEST_F(CertTool, P12OpensWithItsPasswordAndCarriesTheChain) {
 TEST_F(CertTool, P12PasswordFromFileAndEnvironment) {
   must("root r");
   must("client c");
-  {
-    std::ofstream(f("pass.txt")) << "from a file\n";
-  }
+  { std::ofstream(f("pass.txt")) << "from a file\n"; }
   must("p12 c --password-file " + f("pass.txt"));
   EXPECT_EQ(run("openssl pkcs12 -in " + f("c.p12") + " -passin 'pass:from a file' -noout").rc, 0);
-  auto r = run("P12PW=fromenv '" + kTool + "' --dir " + pki + " p12 c --password-env P12PW --out " + f("c2.p12"));
+  auto r =
+      run("P12PW=fromenv '" + kTool + "' --dir " + pki + " p12 c --password-env P12PW --out " + f("c2.p12"));
   ASSERT_EQ(r.rc, 0) << r.out;
   EXPECT_EQ(run("openssl pkcs12 -in " + f("c2.p12") + " -passin pass:fromenv -noout").rc, 0);
   auto none = run("'" + kTool + "' --dir " + pki + " p12 c --out " + f("c3.p12") + " </dev/null");
@@ -285,9 +285,7 @@ TEST_F(CertTool, ClearErrors) {
   EXPECT_THAT(tool("server s --ca a").out, HasSubstr("--dns HOST"));
   EXPECT_THAT(tool("server s --ca a --dns 'bad host!'").out, HasSubstr("not a host name"));
   EXPECT_THAT(tool("thumbprint nosuch").out, HasSubstr("no certificate 'nosuch'"));
-  {
-    std::ofstream(f("junk.txt")) << "not a certificate";
-  }
+  { std::ofstream(f("junk.txt")) << "not a certificate"; }
   EXPECT_THAT(tool("thumbprint " + f("junk.txt")).out, HasSubstr("is not a certificate"));
   EXPECT_THAT(tool("--bogus list").out, HasSubstr("unknown option --bogus"));
   // A failed command leaves no temp directory behind.

@@ -38,7 +38,8 @@ TEST(StoreCrash, KilledDuringChangesLeavesOldOrNewState) {
   sstpgw::testing::temp_dir tmp;
   const std::string dir = tmp.sub("state");
   std::vector<std::string> pems;
-  for (int i = 0; i < 6; ++i) pems.push_back(sstpgw::testing::make_root({.common_name = "r" + std::to_string(i)}).cert_pem());
+  for (int i = 0; i < 6; ++i)
+    pems.push_back(sstpgw::testing::make_root({.common_name = "r" + std::to_string(i)}).cert_pem());
   const char* stages[] = {"temp_partial", "temp_written", "temp_synced", "renamed", "dir_synced"};
 
   int kills = 0, applied = 0;

@@ -10,8 +10,8 @@
 namespace sstpgw::certs {
 namespace {
 
-using ::testing::HasSubstr;
 using sstpgw::testing::make_test_pki;
+using ::testing::HasSubstr;
 
 std::string as_text(const std::vector<uint8_t>& v) { return std::string(v.begin(), v.end()); }
 
@@ -25,9 +25,13 @@ std::string wrapped_base64(const std::vector<uint8_t>& der, size_t width) {
 }
 
 TEST(Base64, Rfc4648Vectors) {
-  const std::pair<std::string, std::string> vectors[] = {{"", ""},         {"f", "Zg=="},     {"fo", "Zm8="},
-                                                          {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
-                                                          {"foobar", "Zm9vYmFy"}};
+  const std::pair<std::string, std::string> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : vectors) {
     std::vector<uint8_t> bytes(plain.begin(), plain.end());
     EXPECT_EQ(encode_base64(bytes), encoded);
@@ -57,10 +61,10 @@ TEST(CertInput, DerPemAndBase64GiveTheSameCertificate) {
   const std::string inputs[] = {
       as_text(der),
       pki.root.cert_pem(),
-      wrapped_base64(der, 0),                        // Azure portal
-      wrapped_base64(der, 64),                       // PEM body without armour, CRLF
+      wrapped_base64(der, 0),   // Azure portal
+      wrapped_base64(der, 64),  // PEM body without armour, CRLF
       wrapped_base64(der, 76),
-      "\xEF\xBB\xBF" + wrapped_base64(der, 0),       // Notepad's BOM
+      "\xEF\xBB\xBF" + wrapped_base64(der, 0),  // Notepad's BOM
       "Bag Attributes\n    friendlyName: root\n" + pki.root.cert_pem() + "trailing text\n",
   };
   for (const auto& in : inputs) {
@@ -114,7 +118,8 @@ TEST(CertInput, PrivateKeyRefused) {
 
 TEST(CertInput, EncryptedPemRefused) {
   std::string pem =
-      "-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\n"
+      "-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: "
+      "AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\n"
       "Zm9vYmFy\n-----END CERTIFICATE-----\n";
   EXPECT_THAT(error_for(pem), HasSubstr("PEM headers"));
 }
@@ -158,7 +163,8 @@ TEST(CertInput, Pkcs7BundleExplained) {
   OPENSSL_free(der);
   PKCS7_free(p7);
   EXPECT_THAT(error_for(bytes), HasSubstr("PKCS#7"));
-  EXPECT_THAT(error_for(encode_base64(std::vector<uint8_t>(bytes.begin(), bytes.end()))), HasSubstr("PKCS#7"));
+  EXPECT_THAT(error_for(encode_base64(std::vector<uint8_t>(bytes.begin(), bytes.end()))),
+              HasSubstr("PKCS#7"));
 }
 
 TEST(CertInput, Base64OfSomethingElseRefused) {

@@ -1,5 +1,3 @@
-#include "control/certs/cert_store.hh"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -7,16 +5,17 @@
 #include <fstream>
 
 #include "control/certs/cert_input.hh"
+#include "control/certs/cert_store.hh"
 #include "tests/support/test_pki.hh"
 #include "tests/unit/state/temp_dir.hh"
 
 namespace sstpgw::certs {
 namespace {
 
-using ::testing::HasSubstr;
 using sstpgw::testing::cert_spec;
 using sstpgw::testing::issue_cert;
 using sstpgw::testing::make_root;
+using ::testing::HasSubstr;
 
 const int64_t kNow = static_cast<int64_t>(std::time(nullptr));
 
@@ -55,7 +54,8 @@ TEST(CertStore, RemoveByThumbprintInAnySpelling) {
   auto root = make_root({.common_name = "r"});
   std::string t = root.sha1_thumbprint();
   std::string lower_spaced;
-  for (size_t i = 0; i < t.size(); i += 2) lower_spaced += std::string(i ? " " : "") + char(tolower(t[i])) + char(tolower(t[i + 1]));
+  for (size_t i = 0; i < t.size(); i += 2)
+    lower_spaced += std::string(i ? " " : "") + char(tolower(t[i])) + char(tolower(t[i + 1]));
   for (const std::string& spelling : {t, lower_spaced, "\xE2\x80\x8E" + t}) {
     cert_store store;
     ASSERT_TRUE(store.add_roots("r", root.cert_pem(), kNow).ok);
@@ -68,7 +68,8 @@ TEST(CertStore, RemoveByThumbprintInAnySpelling) {
 TEST(CertStore, TwentyFirstRootRefused) {
   cert_store store;
   for (int i = 0; i < 20; ++i) {
-    auto c = store.add_roots("root" + std::to_string(i), make_root({.common_name = "r" + std::to_string(i)}).cert_pem(), kNow);
+    auto c = store.add_roots("root" + std::to_string(i),
+                             make_root({.common_name = "r" + std::to_string(i)}).cert_pem(), kNow);
     ASSERT_TRUE(c.ok) << i << ": " << c.message;
   }
   auto c = store.add_roots("root20", make_root({.common_name = "r20"}).cert_pem(), kNow);
@@ -106,8 +107,9 @@ TEST(CertStore, DuplicateNameRefused) {
 TEST(CertStore, BadNamesRefused) {
   cert_store store;
   auto pem = make_root({}).cert_pem();
-  for (const std::string& bad : {std::string(), std::string(" lead"), std::string("semi;colon"), std::string(65, 'a'),
-                                 std::string("0123456789abcdef0123456789abcdef01234567")})
+  for (const std::string& bad :
+       {std::string(), std::string(" lead"), std::string("semi;colon"), std::string(65, 'a'),
+        std::string("0123456789abcdef0123456789abcdef01234567")})
     EXPECT_FALSE(store.add_roots(bad, pem, kNow).ok) << bad;
   EXPECT_TRUE(store.add_roots("Contoso Root (2025)_v1.2-a", pem, kNow).ok);
 }
@@ -277,9 +279,10 @@ TEST_F(PersistentStore, TamperedCertificateRefused) {
   auto root = make_root({});
   {
     state::state_dir d(dir);
-    d.write_atomic("roots.json", std::string(R"({"format":"sstpgw-roots","version":1,"roots":[{"name":"a","sha1":")") +
-                                     root.sha1_thumbprint() + R"(","der_base64":")" +
-                                     encode_base64(make_root({}).cert_der()) + R"("}]})");
+    d.write_atomic("roots.json",
+                   std::string(R"({"format":"sstpgw-roots","version":1,"roots":[{"name":"a","sha1":")") +
+                       root.sha1_thumbprint() + R"(","der_base64":")" +
+                       encode_base64(make_root({}).cert_der()) + R"("}]})");
   }
   EXPECT_THAT(load_error(dir), HasSubstr("does not match the certificate"));
 }
@@ -288,9 +291,10 @@ TEST_F(PersistentStore, NonCaRootInFileRefused) {
   auto pki = sstpgw::testing::make_test_pki();
   {
     state::state_dir d(dir);
-    d.write_atomic("roots.json", std::string(R"({"format":"sstpgw-roots","version":1,"roots":[{"name":"a","sha1":")") +
-                                     pki.client.sha1_thumbprint() + R"(","der_base64":")" +
-                                     encode_base64(pki.client.cert_der()) + R"("}]})");
+    d.write_atomic("roots.json",
+                   std::string(R"({"format":"sstpgw-roots","version":1,"roots":[{"name":"a","sha1":")") +
+                       pki.client.sha1_thumbprint() + R"(","der_base64":")" +
+                       encode_base64(pki.client.cert_der()) + R"("}]})");
   }
   auto e = load_error(dir);
   EXPECT_THAT(e, HasSubstr("root 1 ('a')"));
@@ -300,7 +304,8 @@ TEST_F(PersistentStore, NonCaRootInFileRefused) {
 TEST_F(PersistentStore, CorruptRevocationFileRefused) {
   {
     state::state_dir d(dir);
-    d.write_atomic("revoked.json", R"({"format":"sstpgw-revoked","version":1,"revoked":[{"thumbprint":"12"}]})");
+    d.write_atomic("revoked.json",
+                   R"({"format":"sstpgw-revoked","version":1,"revoked":[{"thumbprint":"12"}]})");
   }
   auto e = load_error(dir);
   EXPECT_THAT(e, HasSubstr("revoked.json"));
@@ -312,8 +317,8 @@ TEST_F(PersistentStore, DuplicateRevocationInFileRefused) {
   const std::string t(40, 'a');
   {
     state::state_dir d(dir);
-    d.write_atomic("revoked.json", R"({"format":"sstpgw-revoked","version":1,"revoked":[{"thumbprint":")" + t +
-                                       R"("},{"thumbprint":")" + t + R"("}]})");
+    d.write_atomic("revoked.json", R"({"format":"sstpgw-revoked","version":1,"revoked":[{"thumbprint":")" +
+                                       t + R"("},{"thumbprint":")" + t + R"("}]})");
   }
   EXPECT_THAT(load_error(dir), HasSubstr("appears twice"));
 }
@@ -322,9 +327,9 @@ TEST_F(PersistentStore, FailedSaveChangesNothing) {
   auto root = make_root({});
   bool fail_writes = false;
   state::state_dir d(dir, {.test_hook = [&](state::write_stage s, std::string_view) {
-                             if (fail_writes && s == state::write_stage::temp_synced)
-                               throw state::state_error("injected: disk full");
-                           }});
+                       if (fail_writes && s == state::write_stage::temp_synced)
+                         throw state::state_error("injected: disk full");
+                     }});
   cert_store store(d);
   ASSERT_TRUE(store.add_roots("keep", root.cert_pem(), kNow).ok);
   fail_writes = true;

@@ -19,8 +19,10 @@ TEST(Thumbprint, ParsesTheWaysOperatorsWriteIt) {
       "01 23 45 67 89 ab cd ef 01 23 45 67 89 AB CD EF 01 23 45 67",  // Windows' details tab
       "01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67",  // openssl -fingerprint
       "  0123456789ABCDEF\t0123456789ABCDEF\r\n01234567\n",
-      "\xE2\x80\x8E" "0123456789abcdef0123456789abcdef01234567",  // U+200E copied from certmgr
-      "\xEF\xBB\xBF" "0123456789abcdef0123456789abcdef01234567\xE2\x80\x8F",
+      "\xE2\x80\x8E"
+      "0123456789abcdef0123456789abcdef01234567",  // U+200E copied from certmgr
+      "\xEF\xBB\xBF"
+      "0123456789abcdef0123456789abcdef01234567\xE2\x80\x8F",
   };
   for (const char* s : spellings) {
     std::string error;
@@ -53,7 +55,9 @@ TEST(Thumbprint, NonHexCharacterNamedWithPosition) {
   auto e = error_for("0123456789ABCDEF0123456789ABCDEF0123456G");
   EXPECT_THAT(e, HasSubstr("'G' at position 40"));
   EXPECT_THAT(error_for("01-23"), HasSubstr("'-'"));
-  EXPECT_THAT(error_for("\x01" "0123"), HasSubstr("byte 0x01"));
+  EXPECT_THAT(error_for("\x01"
+                        "0123"),
+              HasSubstr("byte 0x01"));
 }
 
 TEST(Thumbprint, EmptyRefused) {

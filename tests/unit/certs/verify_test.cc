@@ -10,12 +10,12 @@
 namespace sstpgw::certs {
 namespace {
 
-using ::testing::HasSubstr;
 using sstpgw::testing::cert_spec;
 using sstpgw::testing::issue_cert;
 using sstpgw::testing::issued_cert;
 using sstpgw::testing::key_kind;
 using sstpgw::testing::make_root;
+using ::testing::HasSubstr;
 
 const int64_t kNow = static_cast<int64_t>(std::time(nullptr));
 constexpr long kDay = 24 * 3600;
@@ -34,8 +34,8 @@ cert_store store_with(const issued_cert& root, const char* name = "root") {
   return s;
 }
 
-verify_result verify(const cert_store& s, const issued_cert& leaf, std::vector<const issued_cert*> inters = {},
-                     int64_t now = kNow) {
+verify_result verify(const cert_store& s, const issued_cert& leaf,
+                     std::vector<const issued_cert*> inters = {}, int64_t now = kNow) {
   std::vector<X509*> presented{leaf.cert.get()};
   for (auto* i : inters) presented.push_back(i->cert.get());
   return s.verify(presented, now);
@@ -92,7 +92,8 @@ TEST(Verify, ChoosesTheRightRootAmongSeveral) {
   chain3 c;
   cert_store store;
   for (int i = 0; i < 5; ++i)
-    ASSERT_TRUE(store.add_roots("other" + std::to_string(i), make_root({.common_name = "o"}).cert_pem(), kNow).ok);
+    ASSERT_TRUE(
+        store.add_roots("other" + std::to_string(i), make_root({.common_name = "o"}).cert_pem(), kNow).ok);
   ASSERT_TRUE(store.add_roots("ours", c.root.cert_pem(), kNow).ok);
   auto r = verify(store, c.leaf, {&c.inter});
   ASSERT_TRUE(r.ok()) << r.reason;
@@ -140,7 +141,8 @@ TEST(Verify, RejectsMissingIntermediate) {
 
 TEST(Verify, RejectsExpiredLeaf) {
   auto root = make_root({.common_name = "r"});
-  auto leaf = issue_cert(root, {.common_name = "old", .eku = {"clientAuth"}, .not_before = -10 * kDay, .not_after = -kDay});
+  auto leaf = issue_cert(
+      root, {.common_name = "old", .eku = {"clientAuth"}, .not_before = -10 * kDay, .not_after = -kDay});
   auto r = verify(store_with(root), leaf);
   EXPECT_EQ(r.status, verify_status::expired) << r.reason;
   EXPECT_THAT(r.reason, HasSubstr("client certificate 'CN=old' expired at"));
@@ -148,7 +150,8 @@ TEST(Verify, RejectsExpiredLeaf) {
 
 TEST(Verify, RejectsNotYetValidLeaf) {
   auto root = make_root({.common_name = "r"});
-  auto leaf = issue_cert(root, {.common_name = "future", .eku = {"clientAuth"}, .not_before = kDay, .not_after = 10 * kDay});
+  auto leaf = issue_cert(
+      root, {.common_name = "future", .eku = {"clientAuth"}, .not_before = kDay, .not_after = 10 * kDay});
   auto r = verify(store_with(root), leaf);
   EXPECT_EQ(r.status, verify_status::not_yet_valid) << r.reason;
   EXPECT_THAT(r.reason, HasSubstr("client certificate 'CN=future' is not valid before"));
@@ -156,7 +159,8 @@ TEST(Verify, RejectsNotYetValidLeaf) {
 
 TEST(Verify, RejectsExpiredIntermediate) {
   auto root = make_root({.common_name = "r"});
-  auto inter = issue_cert(root, {.common_name = "old issuing", .is_ca = true, .not_before = -10 * kDay, .not_after = -kDay});
+  auto inter = issue_cert(
+      root, {.common_name = "old issuing", .is_ca = true, .not_before = -10 * kDay, .not_after = -kDay});
   auto leaf = issue_cert(inter, {.common_name = "alice", .eku = {"clientAuth"}});
   auto r = verify(store_with(root), leaf, {&inter});
   EXPECT_EQ(r.status, verify_status::expired) << r.reason;
@@ -202,7 +206,8 @@ TEST(Verify, RejectsAnyEkuWithoutClientAuthOnLeaf) {
 
 TEST(Verify, AcceptsLeafWithSeveralEkusIncludingClientAuth) {
   auto root = make_root({.common_name = "r"});
-  auto leaf = issue_cert(root, {.common_name = "both", .eku = {"serverAuth", "clientAuth", "emailProtection"}});
+  auto leaf =
+      issue_cert(root, {.common_name = "both", .eku = {"serverAuth", "clientAuth", "emailProtection"}});
   EXPECT_TRUE(verify(store_with(root), leaf).ok());
 }
 

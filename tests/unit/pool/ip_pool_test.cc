@@ -205,7 +205,8 @@ TEST(IpPool, PreferredHitRateUnderSkewedLoad) {
 }
 
 TEST(IpPool, AddressesMatchTheRssQueueOfTheirWorker) {
-  auto worker_of = make_dst_rss_worker_of({kMicrosoftRssKey.begin(), kMicrosoftRssKey.end()}, default_reta(3));
+  auto worker_of =
+      make_dst_rss_worker_of({kMicrosoftRssKey.begin(), kMicrosoftRssKey.end()}, default_reta(3));
   ip_pool p(settings({"172.16.201.0/24"}), 3, worker_of);
   for (uint32_t w = 0; w < 3; ++w)
     for (int i = 0; i < 20; ++i) {
@@ -216,7 +217,8 @@ TEST(IpPool, AddressesMatchTheRssQueueOfTheirWorker) {
 }
 
 TEST(IpPool, NoPreferenceTakesFromTheFullestWorker) {
-  ip_pool p(settings({"10.0.0.0/24"}), 2, [](ipv4_addr a) { return a.value < ip("10.0.0.200").value ? 0u : 1u; });
+  ip_pool p(settings({"10.0.0.0/24"}), 2,
+            [](ipv4_addr a) { return a.value < ip("10.0.0.200").value ? 0u : 1u; });
   auto a = p.allocate(kAnyWorker);
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a.worker, 0u);

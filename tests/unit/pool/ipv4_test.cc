@@ -46,7 +46,8 @@ TEST(Ipv4Prefix, HostBitsRefusedWithTheLikelyMeaning) {
 }
 
 TEST(Ipv4Prefix, RefusesBadLengths) {
-  for (const char* bad : {"10.0.0.0", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/08", "10.0.0.0/x", "10.0.0.0/240"}) {
+  for (const char* bad :
+       {"10.0.0.0", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/08", "10.0.0.0/x", "10.0.0.0/240"}) {
     std::string error;
     EXPECT_FALSE(parse_prefix(bad, &error)) << bad;
     EXPECT_FALSE(error.empty());

@@ -1,8 +1,7 @@
-#include "control/pool/pool_settings.hh"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "control/pool/pool_settings.hh"
 #include "tests/unit/state/temp_dir.hh"
 
 namespace sstpgw::pool {
@@ -96,9 +95,11 @@ std::string load_error(std::string_view text) {
 TEST(PoolSettings, CorruptFileRefusedWithReason) {
   EXPECT_THAT(load_error(R"({"format":"sstpgw-pool","version":1,"ranges":["10.0.0.0/33"]})"),
               HasSubstr("/s/pool.json: ranges[0]"));
-  EXPECT_THAT(load_error(R"({"format":"sstpgw-pool","version":1,"ranges":[7]})"), HasSubstr("must be a string"));
+  EXPECT_THAT(load_error(R"({"format":"sstpgw-pool","version":1,"ranges":[7]})"),
+              HasSubstr("must be a string"));
   EXPECT_THAT(load_error(R"({"format":"sstpgw-pool","version":1})"), HasSubstr("missing field \"ranges\""));
-  EXPECT_THAT(load_error(R"({"format":"sstpgw-pool","version":1,"ranges":[]})"), HasSubstr("no address range"));
+  EXPECT_THAT(load_error(R"({"format":"sstpgw-pool","version":1,"ranges":[]})"),
+              HasSubstr("no address range"));
   EXPECT_THAT(load_error(R"({"format":"sstpgw-pool","version":1,"ranges":["10.0.0.0/24"],"exclude":"x"})"),
               HasSubstr("\"exclude\" must be an array"));
   EXPECT_THAT(load_error(R"({"format":"sstpgw-roots","version":1,"ranges":[]})"), HasSubstr("format"));

@@ -66,7 +66,8 @@ TEST(Toeplitz, KeyTooShortGivesZero) {
 }
 
 TEST(Toeplitz, DestinationOnlyWorkerMapCoversEveryQueue) {
-  auto worker_of = make_dst_rss_worker_of({kMicrosoftRssKey.begin(), kMicrosoftRssKey.end()}, default_reta(4));
+  auto worker_of =
+      make_dst_rss_worker_of({kMicrosoftRssKey.begin(), kMicrosoftRssKey.end()}, default_reta(4));
   std::set<uint32_t> seen;
   for (uint32_t i = 1; i < 255; ++i) {
     uint32_t w = worker_of(ipv4_addr{0xAC10C900u + i});

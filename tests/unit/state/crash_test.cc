@@ -76,8 +76,8 @@ TEST(StateCrash, KilledAtEveryStageLeavesOldOrNew) {
     const auto stage = static_cast<write_stage>(i % 5);
     int status = in_child([&] {
       state_dir d(dir, {.test_hook = [stage](write_stage s, std::string_view) {
-                          if (s == stage) ::raise(SIGKILL);
-                        }});
+                    if (s == stage) ::raise(SIGKILL);
+                  }});
       d.write_atomic(kFile, new_text);
     });
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "iteration " << i;
@@ -96,8 +96,8 @@ TEST(StateCrash, FirstWriteKilledLeavesNoFile) {
   const std::string dir = tmp.sub("state");
   int status = in_child([&] {
     state_dir d(dir, {.test_hook = [](write_stage s, std::string_view) {
-                        if (s == write_stage::temp_synced) ::raise(SIGKILL);
-                      }});
+                  if (s == write_stage::temp_synced) ::raise(SIGKILL);
+                }});
     d.write_atomic(kFile, make_version(1, 100));
   });
   ASSERT_TRUE(WIFSIGNALED(status));

@@ -48,7 +48,9 @@ TEST(JsonState, WrongFormatRefused) {
   EXPECT_THAT(m, HasSubstr("format is \"sstpgw-pool\", expected \"sstpgw-roots\""));
 }
 
-TEST(JsonState, MissingFormatRefused) { EXPECT_THAT(refusal(R"({"version": 1})"), HasSubstr("missing \"format\"")); }
+TEST(JsonState, MissingFormatRefused) {
+  EXPECT_THAT(refusal(R"({"version": 1})"), HasSubstr("missing \"format\""));
+}
 
 TEST(JsonState, NewerVersionRefused) {
   auto m = refusal(R"({"format": "sstpgw-roots", "version": 2})");

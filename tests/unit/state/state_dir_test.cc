@@ -156,7 +156,8 @@ TEST_F(StateDir, StaleTempFilesRemovedAtOpen) {
   put(dir + "/.pool.json.tmp-zzz", "");
   put(dir + "/notes.txt", "operator's file");
   state_dir d(dir);
-  EXPECT_THAT(d.cleaned_temp_files(), ::testing::UnorderedElementsAre(".roots.json.tmp-abc123", ".pool.json.tmp-zzz"));
+  EXPECT_THAT(d.cleaned_temp_files(),
+              ::testing::UnorderedElementsAre(".roots.json.tmp-abc123", ".pool.json.tmp-zzz"));
   EXPECT_FALSE(fs::exists(dir + "/.roots.json.tmp-abc123"));
   EXPECT_FALSE(fs::exists(dir + "/.pool.json.tmp-zzz"));
   EXPECT_TRUE(fs::exists(dir + "/notes.txt"));
@@ -203,13 +204,13 @@ TEST_F(StateDir, RemoveIsDurableAndReportsAbsence) {
 TEST_F(StateDir, TestHookSeesEveryStageInOrder) {
   std::vector<write_stage> seen;
   state_dir d(dir, {.test_hook = [&](write_stage s, std::string_view name) {
-                      EXPECT_EQ(name, "f");
-                      seen.push_back(s);
-                    }});
+                EXPECT_EQ(name, "f");
+                seen.push_back(s);
+              }});
   d.write_atomic("f", "abc");
-  EXPECT_THAT(seen, ::testing::ElementsAre(write_stage::temp_partial, write_stage::temp_written,
-                                           write_stage::temp_synced, write_stage::renamed,
-                                           write_stage::dir_synced));
+  EXPECT_THAT(
+      seen, ::testing::ElementsAre(write_stage::temp_partial, write_stage::temp_written,
+                                   write_stage::temp_synced, write_stage::renamed, write_stage::dir_synced));
 }
 
 TEST(WriteStage, NamesRoundTrip) {

@@ -248,7 +248,12 @@ void open_batch::handle_alert(uint32_t i, const uint8_t* two) {
   record_reader& r = *slots_[i].r;
   const auto level = two[0];
   const auto desc = static_cast<alert_description>(two[1]);
+  const bool tls13 = r.keys_.version == protocol_version::tls13;
   out.alert = desc;
+  // TLS 1.3 ignores the level (RFC 8446 §6); TLS 1.2 knows only two.
+  if (!tls13 && level != static_cast<uint8_t>(alert_level::warning) &&
+      level != static_cast<uint8_t>(alert_level::fatal))
+    return fail(i, alert_description::illegal_parameter, tls_open_counter::illegal_parameter);
   if (desc == alert_description::close_notify) {
     // Orderly close; anything after it is ignored (RFC 8446 §6.1, RFC 5246 §7.2.1).
     out.verdict = open_verdict::peer_closed;
@@ -256,16 +261,10 @@ void open_batch::handle_alert(uint32_t i, const uint8_t* two) {
     counters.add(tls_open_counter::close_notify_received);
     return;
   }
-  bool fatal;
-  if (r.keys_.version == protocol_version::tls13) {
-    // Every alert but close_notify and user_canceled is an error, whatever
-    // its level says (RFC 8446 §6).
-    fatal = desc != alert_description::user_canceled;
-  } else {
-    if (level != static_cast<uint8_t>(alert_level::warning) && level != static_cast<uint8_t>(alert_level::fatal))
-      return fail(i, alert_description::illegal_parameter, tls_open_counter::illegal_parameter);
-    fatal = level == static_cast<uint8_t>(alert_level::fatal);
-  }
+  // TLS 1.3: every alert but close_notify and user_canceled is an error,
+  // whatever its level says (RFC 8446 §6). TLS 1.2: as the level says.
+  const bool fatal = tls13 ? desc != alert_description::user_canceled
+                           : level == static_cast<uint8_t>(alert_level::fatal);
   if (fatal) {
     out.verdict = open_verdict::peer_alert;
     r.state_ = record_reader::state::closed;

@@ -37,23 +37,33 @@ class evp_peer {
   // A whole record. TLS 1.3: `padding` zero bytes after the type. TLS 1.2: a
   // random explicit nonce (receivers must use the one in the record).
   std::vector<uint8_t> seal(uint8_t type, const uint8_t* p, size_t n, size_t padding, std::mt19937_64& rng) {
+    std::vector<uint8_t> body(p, p + n);
+    if (tls13_) {
+      body.push_back(type);
+      body.resize(body.size() + padding, 0);
+      return seal_raw(23, body, rng);
+    }
+    return seal_raw(type, body, rng);
+  }
+
+  // The record around `body` exactly: TLS 1.3 body = the inner plaintext
+  // (content ‖ type ‖ zeros, or anything a test wants), header type as given.
+  std::vector<uint8_t> seal_raw(uint8_t outer_type, const std::vector<uint8_t>& body, std::mt19937_64& rng) {
     std::vector<uint8_t> rec;
     uint8_t nonce[12];
     uint8_t aad[13];
     size_t aad_len;
-    std::vector<uint8_t> inner(p, p + n);
+    const size_t n = body.size();
     if (tls13_) {
-      inner.push_back(type);
-      inner.resize(inner.size() + padding, 0);
-      const size_t len = inner.size() + 16;
-      rec = {23, 3, 3, static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len)};
+      const size_t len = n + 16;
+      rec = {outer_type, 3, 3, static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len)};
       std::memcpy(nonce, iv_, 12);
       for (int i = 0; i < 8; ++i) nonce[4 + i] ^= static_cast<uint8_t>(seq_ >> (56 - 8 * i));
       std::memcpy(aad, rec.data(), 5);
       aad_len = 5;
     } else {
       const size_t len = 8 + n + 16;
-      rec = {type, 3, 3, static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len)};
+      rec = {outer_type, 3, 3, static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len)};
       uint8_t explicit_nonce[8];
       const uint64_t r = rng();
       for (int i = 0; i < 8; ++i) explicit_nonce[i] = static_cast<uint8_t>(r >> (8 * i));
@@ -61,7 +71,7 @@ class evp_peer {
       std::memcpy(nonce, iv_, 4);
       std::memcpy(nonce + 4, explicit_nonce, 8);
       for (int i = 0; i < 8; ++i) aad[i] = static_cast<uint8_t>(seq_ >> (56 - 8 * i));
-      aad[8] = type;
+      aad[8] = outer_type;
       aad[9] = 3;
       aad[10] = 3;
       aad[11] = static_cast<uint8_t>(n >> 8);
@@ -74,10 +84,10 @@ class evp_peer {
     EVP_CipherInit_ex(c, nullptr, nullptr, nullptr, nonce, 1);
     EVP_CipherUpdate(c, nullptr, &outl, aad, static_cast<int>(aad_len));
     const size_t at = rec.size();
-    rec.resize(at + inner.size() + 16);
-    if (!inner.empty()) EVP_CipherUpdate(c, rec.data() + at, &outl, inner.data(), static_cast<int>(inner.size()));
-    EVP_CipherFinal_ex(c, rec.data() + at + inner.size(), &outl);
-    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, rec.data() + at + inner.size());
+    rec.resize(at + n + 16);
+    if (n) EVP_CipherUpdate(c, rec.data() + at, &outl, body.data(), static_cast<int>(n));
+    EVP_CipherFinal_ex(c, rec.data() + at + n, &outl);
+    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, rec.data() + at + n);
     return rec;
   }
 

@@ -52,7 +52,7 @@ void record_reader::peek(size_t at, uint8_t* out, size_t n) const {
   while (n > 0) {
     size_t k = ring_[i].len - off;
     if (k > n) k = n;
-    std::memcpy(out, ring_[i].data + off, k);
+    if (k > 0) std::memcpy(out, ring_[i].data + off, k);  // zero-length segments may have no data
     out += k;
     n -= k;
     off = 0;

@@ -49,26 +49,11 @@ void aead_engine::expand_key(aead_algorithm a, const uint8_t* key, aead_key& out
   }
 }
 
-uint32_t aead_engine::get_jobs(uint32_t n, IMB_JOB** jobs) {
-  if (n > kBurst) n = kBurst;
-  return IMB_GET_NEXT_BURST(mgr_, n, jobs);
-}
-
-bool aead_engine::run(uint32_t n, IMB_JOB* const* jobs) {
-  if (n == 0) return true;
-  // submit/flush overwrite their array with the completed jobs; the caller
-  // keeps its own pointers and reads the statuses from them afterwards.
-  IMB_JOB* done[kBurst];
-  for (uint32_t i = 0; i < n; ++i) done[i] = jobs[i];
-  const uint32_t completed = IMB_SUBMIT_BURST(mgr_, n, done);
-  if (completed == 0 && imb_get_errno(mgr_) != 0) {
-    // Nothing ran. Leave every job visibly incomplete for the caller.
-    for (uint32_t i = 0; i < n; ++i)
-      if (jobs[i]->status == IMB_STATUS_COMPLETED) jobs[i]->status = IMB_STATUS_INVALID_ARGS;
-    return false;
-  }
-  if (completed < n) IMB_FLUSH_BURST(mgr_, kBurst, done);
-  return true;
+bool aead_engine::rejected(uint32_t n, IMB_JOB* const* jobs) {
+  // A job slot may still say COMPLETED from its previous use.
+  for (uint32_t i = 0; i < n; ++i)
+    if (jobs[i]->status == IMB_STATUS_COMPLETED) jobs[i]->status = IMB_STATUS_INVALID_ARGS;
+  return false;
 }
 
 void wipe(aead_key& k) { OPENSSL_cleanse(&k, sizeof k); }

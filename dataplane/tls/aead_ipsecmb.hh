@@ -62,10 +62,23 @@ class aead_engine {
   // complete and its status readable until the next get_jobs. Returns false if
   // ipsec-mb rejected the burst (then no job ran; their status is not
   // IMB_STATUS_COMPLETED).
-  uint32_t get_jobs(uint32_t n, IMB_JOB** jobs);
-  bool run(uint32_t n, IMB_JOB* const* jobs);
+  uint32_t get_jobs(uint32_t n, IMB_JOB** jobs) { return IMB_GET_NEXT_BURST(mgr_, n > kBurst ? kBurst : n, jobs); }
+  bool run(uint32_t n, IMB_JOB* const* jobs) {
+    if (n == 0) return true;
+    // submit/flush overwrite their array with the completed jobs; the caller
+    // keeps its own pointers and reads the statuses from them afterwards.
+    IMB_JOB* done[kBurst];
+    for (uint32_t i = 0; i < n; ++i) done[i] = jobs[i];
+    const uint32_t completed = IMB_SUBMIT_BURST(mgr_, n, done);
+    if (completed == 0 && imb_get_errno(mgr_) != 0) return rejected(n, jobs);
+    if (completed < n) IMB_FLUSH_BURST(mgr_, kBurst, done);
+    return true;
+  }
 
  private:
+  // Nothing ran: leaves every job visibly incomplete for the caller.
+  static bool rejected(uint32_t n, IMB_JOB* const* jobs);
+
   IMB_MGR* mgr_ = nullptr;
   IMB_ARCH arch_ = IMB_ARCH_NONE;
   bool owns_memory_ = false;

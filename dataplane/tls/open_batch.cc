@@ -2,6 +2,8 @@
 
 #include <openssl/crypto.h>
 
+#include <cstring>
+
 #include "dataplane/tls/key_schedule.hh"
 
 namespace sstpgw::tls {
@@ -39,9 +41,21 @@ void open_batch::clear() {
   released_used_ = 0;
 }
 
+// Nonce and AAD from the record's sequence number (tls13: the header is the AAD).
+inline void open_batch::prepare(slot& s) {
+  const record_reader& r = *s.r;
+  if (r.h_.version == protocol_version::tls13) {
+    tls13_nonce(r.h_.iv, s.seq, s.nonce);
+  } else {
+    tls12_nonce(r.h_.iv, s.parts.explicit_nonce, s.nonce);
+    tls12_aad(s.seq, s.parts.header[0], load_be16(s.parts.header + 1),
+              static_cast<uint16_t>(s.parts.cipher_len), s.aad);
+  }
+}
+
 uint32_t open_batch::collect(record_reader& r, uint32_t conn) {
   uint32_t added = 0;
-  while (!full() && !r.closed()) {
+  while (!full() && !r.closed() && r.h_.buffered >= kHeaderLen) {
     slot& s = slots_[count_];
     s.r = &r;
     s.conn = conn;
@@ -59,7 +73,7 @@ uint32_t open_batch::collect(record_reader& r, uint32_t conn) {
       // the sequence), that closes the connection.
       for (uint32_t i = 0; i < count_; ++i)
         if (slots_[i].r == &r) return added;
-      r.stream_failed_ = true;
+      r.h_.stream_failed = true;
       s.pre_failed = true;
       s.pre_alert = alert_description::internal_error;
       s.pre_counter = tls_open_counter::sequence_exhausted;
@@ -70,7 +84,7 @@ uint32_t open_batch::collect(record_reader& r, uint32_t conn) {
       s.pre_counter = counter_for(alert);
       s.parts.piece_count = s.parts.released_count = 0;
     } else {
-      r.seq_.take(s.seq);
+      r.h_.seq.take(s.seq);
       prepare(s);
     }
     pieces_used_ += s.parts.piece_count;
@@ -79,18 +93,6 @@ uint32_t open_batch::collect(record_reader& r, uint32_t conn) {
     ++added;
   }
   return added;
-}
-
-// Nonce and AAD from the record's sequence number (tls13: the header is the AAD).
-void open_batch::prepare(slot& s) {
-  const record_reader& r = *s.r;
-  if (r.keys_.version == protocol_version::tls13) {
-    tls13_nonce(r.keys_.iv, s.seq, s.nonce);
-  } else {
-    tls12_nonce(r.keys_.iv, s.parts.explicit_nonce, s.nonce);
-    tls12_aad(s.seq, s.parts.header[0], load_be16(s.parts.header + 1),
-              static_cast<uint16_t>(s.parts.cipher_len), s.aad);
-  }
 }
 
 bool open_batch::submit(aead_engine& engine, const uint32_t* idx, uint32_t n, IMB_CIPHER_DIRECTION dir) {
@@ -102,7 +104,7 @@ bool open_batch::submit(aead_engine& engine, const uint32_t* idx, uint32_t n, IM
     for (uint32_t k = 0; k < got; ++k) {
       slot& s = slots_[idx[k]];
       const record_reader& r = *s.r;
-      const bool tls13 = r.keys_.version == protocol_version::tls13;
+      const bool tls13 = r.h_.version == protocol_version::tls13;
       const uint8_t* aad = tls13 ? s.parts.header : s.aad;
       const uint64_t aad_len = tls13 ? kTls13AadLen : kTls12AadLen;
       const byte_view* pc = pieces_ + s.piece_first;
@@ -161,7 +163,7 @@ std::span<const opened_record> open_batch::run(aead_engine& engine) {
 void open_batch::fail(uint32_t i, alert_description a, tls_open_counter c) {
   results_[i].verdict = open_verdict::failed;
   results_[i].alert = a;
-  slots_[i].r->state_ = record_reader::state::closed;
+  slots_[i].r->h_.state = record_reader::stage::closed;
   counters.add(c);
 }
 
@@ -173,7 +175,7 @@ void open_batch::interpret(aead_engine& engine, uint32_t i) {
   out.reader = &r;
   out.conn = s.conn;
   out.released = {released_ + s.released_first, s.parts.released_count};
-  if (r.state_ != record_reader::state::open) {
+  if (r.h_.state != record_reader::stage::open) {
     out.verdict = open_verdict::discarded;
     counters.add(tls_open_counter::records_discarded);
     return;
@@ -189,7 +191,7 @@ void open_batch::interpret(aead_engine& engine, uint32_t i) {
   uint32_t np = s.parts.piece_count;
   uint32_t content_len = s.parts.cipher_len;
   uint8_t type = s.parts.header[0];
-  if (r.keys_.version == protocol_version::tls13) {
+  if (r.h_.version == protocol_version::tls13) {
     if (content_len > kMaxTls13InnerPlaintext)
       return fail(i, alert_description::record_overflow, tls_open_counter::record_overflow);
     // The type is the last non-zero byte; zeros after it are padding.
@@ -217,7 +219,7 @@ void open_batch::interpret(aead_engine& engine, uint32_t i) {
 
   // Handshake messages must not be interleaved with other record types
   // (RFC 8446 §5.1); a handshake record continues one.
-  if (type != static_cast<uint8_t>(content_type::handshake) && r.hs_.in_message())
+  if (type != static_cast<uint8_t>(content_type::handshake) && r.h_.hs.in_message())
     return fail(i, alert_description::unexpected_message, tls_open_counter::unexpected_message);
   switch (static_cast<content_type>(type)) {
     case content_type::application_data:
@@ -248,7 +250,7 @@ void open_batch::handle_alert(uint32_t i, const uint8_t* two) {
   record_reader& r = *slots_[i].r;
   const auto level = two[0];
   const auto desc = static_cast<alert_description>(two[1]);
-  const bool tls13 = r.keys_.version == protocol_version::tls13;
+  const bool tls13 = r.h_.version == protocol_version::tls13;
   out.alert = desc;
   // TLS 1.3 ignores the level (RFC 8446 §6); TLS 1.2 knows only two.
   if (!tls13 && level != static_cast<uint8_t>(alert_level::warning) &&
@@ -257,7 +259,7 @@ void open_batch::handle_alert(uint32_t i, const uint8_t* two) {
   if (desc == alert_description::close_notify) {
     // Orderly close; anything after it is ignored (RFC 8446 §6.1, RFC 5246 §7.2.1).
     out.verdict = open_verdict::peer_closed;
-    r.state_ = record_reader::state::closed;
+    r.h_.state = record_reader::stage::closed;
     counters.add(tls_open_counter::close_notify_received);
     return;
   }
@@ -267,7 +269,7 @@ void open_batch::handle_alert(uint32_t i, const uint8_t* two) {
                            : level == static_cast<uint8_t>(alert_level::fatal);
   if (fatal) {
     out.verdict = open_verdict::peer_alert;
-    r.state_ = record_reader::state::closed;
+    r.h_.state = record_reader::stage::closed;
     counters.add(tls_open_counter::fatal_alert_received);
   } else {
     out.verdict = open_verdict::control;
@@ -287,8 +289,8 @@ void open_batch::handle_handshake(aead_engine& engine, uint32_t i, uint32_t cont
   slot& s = slots_[i];
   record_reader& r = *s.r;
   opened_record& out = results_[i];
-  auto& hs = r.hs_;
-  const bool tls13 = r.keys_.version == protocol_version::tls13;
+  auto& hs = r.h_.hs;
+  const bool tls13 = r.h_.version == protocol_version::tls13;
   out.verdict = open_verdict::control;
   const byte_view* pc = pieces_ + s.piece_first;
   uint32_t seen = 0;
@@ -304,12 +306,12 @@ void open_batch::handle_handshake(aead_engine& engine, uint32_t i, uint32_t cont
         bool allowed;
         if (tls13) {
           allowed = t == handshake_type::key_update ||
-                    (t == handshake_type::new_session_ticket && r.role_ == endpoint_role::client);
+                    (t == handshake_type::new_session_ticket && r.h_.role == endpoint_role::client);
           if (t == handshake_type::key_update && hs.body_left != 1)
             return fail(i, alert_description::decode_error, tls_open_counter::decode_error);
         } else {
-          allowed = (t == handshake_type::client_hello && r.role_ == endpoint_role::server) ||
-                    (t == handshake_type::hello_request && r.role_ == endpoint_role::client);
+          allowed = (t == handshake_type::client_hello && r.h_.role == endpoint_role::server) ||
+                    (t == handshake_type::hello_request && r.h_.role == endpoint_role::client);
           if (t == handshake_type::hello_request && hs.body_left != 0)
             return fail(i, alert_description::decode_error, tls_open_counter::decode_error);
         }
@@ -364,11 +366,12 @@ void open_batch::key_update(aead_engine& engine, uint32_t i, bool requested) {
   if (!advance_tls13_generation(r.keys_))
     return fail(i, alert_description::internal_error, tls_open_counter::key_update_failed);
   engine.expand_key(r.keys_.aead, r.keys_.key, r.key_);
-  r.seq_ = {r.keys_.sequence, false};
+  std::memcpy(r.h_.iv, r.keys_.iv, kIvLen);
+  r.h_.seq = {r.keys_.sequence, false};
   for (uint32_t j = i + 1; j < count_; ++j) {
     slot& s = slots_[j];
     if (s.r != &r || s.pre_failed) continue;
-    r.seq_.take(s.seq);
+    r.h_.seq.take(s.seq);
     prepare(s);
   }
   counters.add(tls_open_counter::key_update_received);

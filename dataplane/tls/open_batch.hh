@@ -83,21 +83,22 @@ class open_batch {
   counter_set<tls_open_counter> counters;
 
  private:
+  // Hot fields first: a record's common path stays in the first two lines.
   struct slot {
     record_reader* r;
-    uint32_t conn;
     uint64_t seq;
-    record_parts parts;
-    uint8_t aad[kTls12AadLen];
-    uint8_t nonce[kIvLen];
-    alignas(16) uint8_t computed_tag[kTagLen];
+    uint32_t conn;
     uint32_t piece_first;
     uint32_t released_first;
     bool pre_failed;  // cut() found an error (or no sequence number): no job
-    alert_description pre_alert;
-    tls_open_counter pre_counter;
     bool job_ok;      // the AEAD job ran to completion
     bool stale;       // decrypted under a key a KeyUpdate has since replaced
+    alert_description pre_alert;
+    uint8_t nonce[kIvLen];
+    alignas(16) uint8_t computed_tag[kTagLen];
+    record_parts parts;
+    tls_open_counter pre_counter;
+    uint8_t aad[kTls12AadLen];
     gcm_context_data ctx;  // SGL jobs only
   };
 

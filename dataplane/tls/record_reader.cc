@@ -11,40 +11,34 @@ bool record_reader::install(const aead_engine& engine, const traffic_keys& keys,
   if (keys.aead != aead_algorithm::aes_128_gcm && keys.aead != aead_algorithm::aes_256_gcm) return false;
   clear_ring();
   keys_ = keys;
-  seq_ = {keys.sequence, false};
   engine.expand_key(keys.aead, keys.key, key_);
-  hs_ = {};
-  role_ = role;
-  state_ = state::open;
-  stream_failed_ = false;
+  std::memcpy(h_.iv, keys.iv, kIvLen);
+  h_.seq = {keys.sequence, false};
+  h_.hs = {};
+  h_.version = keys.version;
+  h_.role = role;
+  h_.state = stage::open;
+  h_.stream_failed = false;
   return true;
 }
 
 void record_reader::clear_ring() {
-  head_ = count_ = head_off_ = 0;
-  buffered_ = 0;
-}
-
-feed_status record_reader::feed(const segment& s) {
-  if (closed()) return feed_status::closed;
-  if (count_ == kMaxSegments) return feed_status::ring_full;
-  ring_[(head_ + count_) % kMaxSegments] = s;
-  ++count_;
-  buffered_ += s.len;
-  return feed_status::accepted;
+  h_.head = h_.count = 0;
+  h_.head_off = 0;
+  h_.buffered = 0;
 }
 
 bool record_reader::needs_coalesce() const {
-  if (count_ < kMaxSegments) return false;
-  if (buffered_ < kHeaderLen) return true;
+  if (h_.count < kMaxSegments) return false;
+  if (h_.buffered < kHeaderLen) return true;
   uint8_t h[kHeaderLen];
   peek(0, h, kHeaderLen);
-  return buffered_ < kHeaderLen + parse_header(h).length;
+  return h_.buffered < kHeaderLen + parse_header(h).length;
 }
 
 void record_reader::peek(size_t at, uint8_t* out, size_t n) const {
-  uint32_t i = head_;
-  size_t off = head_off_ + at;
+  uint32_t i = h_.head;
+  size_t off = h_.head_off + at;
   while (off >= ring_[i].len) {
     off -= ring_[i].len;
     i = (i + 1) % kMaxSegments;
@@ -60,59 +54,73 @@ void record_reader::peek(size_t at, uint8_t* out, size_t n) const {
   }
 }
 
-void record_reader::take(size_t n, byte_view* pieces, uint32_t* piece_count, uint8_t* copy_to,
-                         uint64_t* released, uint32_t* released_count) {
-  buffered_ -= n;
-  while (n > 0 || (count_ > 0 && head_off_ == ring_[head_].len)) {
-    segment& s = ring_[head_];
-    size_t k = s.len - head_off_;
+void record_reader::take(size_t n, byte_view* pieces, uint32_t* piece_count, uint8_t* copy_to, uint64_t* released,
+                         uint32_t* released_count) {
+  h_.buffered -= n;
+  for (;;) {
+    if (h_.count > 0 && h_.head_off == ring_[h_.head].len) pop_emptied(released, released_count);
+    if (n == 0) return;
+    const segment& s = ring_[h_.head];
+    size_t k = s.len - h_.head_off;
     if (k > n) k = n;
-    if (k > 0) {
-      if (pieces) pieces[(*piece_count)++] = {s.data + head_off_, static_cast<uint32_t>(k)};
-      if (copy_to) {
-        std::memcpy(copy_to, s.data + head_off_, k);
-        copy_to += k;
-      }
-      head_off_ += static_cast<uint32_t>(k);
-      n -= k;
+    if (pieces) pieces[(*piece_count)++] = {s.data + h_.head_off, static_cast<uint32_t>(k)};
+    if (copy_to) {
+      std::memcpy(copy_to, s.data + h_.head_off, k);
+      copy_to += k;
     }
-    if (head_off_ == s.len) {  // segment emptied (also a zero-length one)
-      released[(*released_count)++] = s.cookie;
-      head_ = (head_ + 1) % kMaxSegments;
-      --count_;
-      head_off_ = 0;
-      if (count_ == 0) break;
-    }
+    h_.head_off += static_cast<uint32_t>(k);
+    n -= k;
   }
 }
 
-record_reader::cut_result record_reader::cut(record_parts& out, byte_view* pieces, uint64_t* released,
-                                             alert_description* alert) {
-  if (closed() || buffered_ < kHeaderLen) return cut_result::none;
-  peek(0, out.header, kHeaderLen);
+record_reader::cut_result record_reader::cut_slow(record_parts& out, byte_view* pieces, uint64_t* released,
+                                                  alert_description* alert) {
+  if (closed() || h_.buffered < kHeaderLen) return cut_result::none;
+  const bool tls13 = h_.version == protocol_version::tls13;
+  const segment& s = ring_[h_.head];
+  const size_t avail = s.len - h_.head_off;
+  const uint8_t* p = s.data + h_.head_off;
+  if (avail >= kHeaderLen) {
+    out.header = p;  // decryption in place never touches it
+  } else {
+    peek(0, out.header_copy, kHeaderLen);
+    out.header = out.header_copy;
+  }
   const record_header h = parse_header(out.header);
-  if (auto bad = check_header(keys_.version, h)) {
+  if (auto bad = check_header(h_.version, h)) {
     *alert = *bad;
-    stream_failed_ = true;
+    h_.stream_failed = true;
     return cut_result::error;
   }
-  if (buffered_ < kHeaderLen + h.length) return cut_result::none;
-  if (seq_.exhausted) return cut_result::exhausted;
+  const size_t total = kHeaderLen + h.length;
+  if (h_.buffered < total) return cut_result::none;
+  if (h_.seq.exhausted) return cut_result::exhausted;
 
   out.piece_count = 0;
   out.released_count = 0;
-  size_t cipher = h.length - kTagLen;
-  take(kHeaderLen, nullptr, nullptr, nullptr, released, &out.released_count);
-  if (keys_.version == protocol_version::tls12) {
-    take(kTls12ExplicitNonceLen, nullptr, nullptr, out.explicit_nonce, released, &out.released_count);
-    cipher -= kTls12ExplicitNonceLen;
-  }
+  const size_t nonce_len = tls13 ? 0 : kTls12ExplicitNonceLen;
+  const size_t cipher = h.length - kTagLen - nonce_len;
   out.cipher_len = static_cast<uint32_t>(cipher);
+  if (avail >= total) {
+    // The common case: the whole record lies in one segment.
+    if (!tls13) std::memcpy(out.explicit_nonce, p + kHeaderLen, kTls12ExplicitNonceLen);
+    uint8_t* c = s.data + h_.head_off + kHeaderLen + nonce_len;
+    if (cipher > 0) pieces[out.piece_count++] = {c, static_cast<uint32_t>(cipher)};
+    out.tag = c + cipher;
+    h_.head_off += static_cast<uint32_t>(total);
+    h_.buffered -= total;
+    if (h_.head_off == s.len) pop_emptied(released, &out.released_count);
+    return cut_result::record;
+  }
+  // A header in the head segment stays put (the slice below only moves the
+  // read position); one that straddles segments was copied.
+  take(kHeaderLen, nullptr, nullptr, nullptr, released, &out.released_count);
+  if (!tls13) take(kTls12ExplicitNonceLen, nullptr, nullptr, out.explicit_nonce, released, &out.released_count);
   take(cipher, pieces, &out.piece_count, nullptr, released, &out.released_count);
   // The tag: point at it where it lies whole in one segment, else copy it.
-  const segment& s = ring_[head_];
-  if (s.len - head_off_ >= kTagLen) {
-    out.tag = s.data + head_off_;
+  const segment& t = ring_[h_.head];
+  if (t.len - h_.head_off >= kTagLen) {
+    out.tag = t.data + h_.head_off;
     take(kTagLen, nullptr, nullptr, nullptr, released, &out.released_count);
   } else {
     out.tag = out.tag_copy;
@@ -122,27 +130,28 @@ record_reader::cut_result record_reader::cut(record_parts& out, byte_view* piece
 }
 
 uint32_t record_reader::coalesce(const segment& dst, uint64_t* released) {
-  if (dst.len < buffered_) return 0;
-  const size_t n = buffered_;
+  if (dst.len < h_.buffered) return 0;
+  const size_t n = h_.buffered;
   uint32_t released_count = 0;
   // Copies the bytes out; take() releases every emptied segment, trailing
   // zero-length ones included.
   take(n, nullptr, nullptr, dst.data, released, &released_count);
   clear_ring();
   ring_[0] = {dst.data, static_cast<uint32_t>(n), dst.cookie};
-  count_ = 1;
-  buffered_ = n;
+  h_.count = 1;
+  h_.buffered = n;
   return released_count;
 }
 
 uint32_t record_reader::drain(uint64_t* released) {
   uint32_t n = 0;
-  for (uint32_t i = 0; i < count_; ++i) released[n++] = ring_[(head_ + i) % kMaxSegments].cookie;
+  for (uint32_t i = 0; i < h_.count; ++i) released[n++] = ring_[(h_.head + i) % kMaxSegments].cookie;
   clear_ring();
   wipe(key_);
   wipe(keys_);
-  seq_ = {};
-  state_ = state::closed;
+  OPENSSL_cleanse(h_.iv, sizeof h_.iv);
+  h_.seq = {};
+  h_.state = stage::closed;
   return n;
 }
 

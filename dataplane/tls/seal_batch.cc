@@ -1,5 +1,7 @@
 #include "dataplane/tls/seal_batch.hh"
 
+#include <cstring>
+
 #include "dataplane/tls/key_schedule.hh"
 
 namespace sstpgw::tls {
@@ -19,12 +21,12 @@ seal_status seal_batch::admit(record_writer& w, size_t plaintext_len, size_t lim
     counters.add(tls_seal_counter::writer_closed);
     return seal_status::closed;
   }
-  if (w.rekey_pending_) {
+  if (w.h_.rekey_pending) {
     counters.add(tls_seal_counter::rekey_pending);
     return seal_status::rekey_pending;
   }
-  if (w.seq_.exhausted) {
-    w.state_ = record_writer::state::closed;
+  if (w.h_.seq.exhausted) {
+    w.h_.state = record_writer::stage::closed;
     counters.add(tls_seal_counter::sequence_exhausted);
     return seal_status::sequence_exhausted;
   }
@@ -44,8 +46,8 @@ seal_batch::slot& seal_batch::open_slot(record_writer& w, uint32_t conn, content
   const uint32_t i = count_++;
   slot& s = slots_[i];
   uint64_t seq = 0;
-  w.seq_.take(seq);  // admit() checked it is not exhausted
-  const protocol_version v = w.keys_.version;
+  w.h_.seq.take(seq);  // admit() checked it is not exhausted
+  const protocol_version v = w.h_.version;
   s.w = &w;
   s.header = header;
   s.key_update = false;
@@ -54,12 +56,12 @@ seal_batch::slot& seal_batch::open_slot(record_writer& w, uint32_t conn, content
   const auto length = static_cast<uint16_t>(ciphertext_length(v, plaintext_len));
   if (v == protocol_version::tls13) {
     write_header(header, content_type::application_data, length);
-    tls13_nonce(w.keys_.iv, seq, s.nonce);
+    tls13_nonce(w.h_.iv, seq, s.nonce);
   } else {
     write_header(header, type, length);
     // The explicit nonce is our sequence number, as OpenSSL sends it.
     store_be64(header + kHeaderLen, seq);
-    tls12_nonce(w.keys_.iv, header + kHeaderLen, s.nonce);
+    tls12_nonce(w.h_.iv, header + kHeaderLen, s.nonce);
     tls12_aad(seq, static_cast<uint8_t>(type), kLegacyRecordVersion, static_cast<uint16_t>(plaintext_len),
               s.aad);
   }
@@ -83,7 +85,7 @@ seal_status seal_batch::add(record_writer& w, uint32_t conn, content_type type,
   const bool tls13 = w.version() == protocol_version::tls13;
   const bool app = type == content_type::application_data;
   const auto pieces = static_cast<uint32_t>(plaintext.size() + (tls13 ? 1 : 0));
-  if (auto st = admit(w, len, app ? w.max_fragment_ : kMaxPlaintext, pieces); st != seal_status::queued)
+  if (auto st = admit(w, len, app ? w.h_.max_fragment : kMaxPlaintext, pieces); st != seal_status::queued)
     return st;
   if (out.size() < w.record_size(len)) {
     counters.add(tls_seal_counter::bad_request);
@@ -138,7 +140,7 @@ seal_status seal_batch::add_in_place(record_writer& w, uint32_t conn, content_ty
     counters.add(tls_seal_counter::bad_request);
     return seal_status::bad_request;
   }
-  if (auto st = admit(w, len, app ? w.max_fragment_ : kMaxPlaintext, static_cast<uint32_t>(payload.size()));
+  if (auto st = admit(w, len, app ? w.h_.max_fragment : kMaxPlaintext, static_cast<uint32_t>(payload.size()));
       st != seal_status::queued)
     return st;
   const bool tls13 = w.version() == protocol_version::tls13;
@@ -182,7 +184,7 @@ seal_status seal_batch::add_alert(record_writer& w, uint32_t conn, alert_level l
   if (st != seal_status::queued) return st;
   counters.add(tls_seal_counter::alerts_sent);
   if (desc == alert_description::close_notify || level == alert_level::fatal)
-    w.state_ = record_writer::state::closed;
+    w.h_.state = record_writer::stage::closed;
   return st;
 }
 
@@ -201,7 +203,7 @@ seal_status seal_batch::add_key_update(record_writer& w, uint32_t conn, key_upda
   const seal_status st = add(w, conn, content_type::handshake, {&v, 1}, out);
   if (st != seal_status::queued) return st;
   slots_[count_ - 1].key_update = true;
-  w.rekey_pending_ = true;
+  w.h_.rekey_pending = true;
   counters.add(tls_seal_counter::key_updates_sent);
   return st;
 }
@@ -214,7 +216,7 @@ std::span<const sealed_record> seal_batch::run(aead_engine& engine) {
     if (got == 0) break;
     for (uint32_t k = 0; k < got; ++k) {
       slot& s = slots_[done + k];
-      const bool tls13 = s.w->keys_.version == protocol_version::tls13;
+      const bool tls13 = s.w->h_.version == protocol_version::tls13;
       const uint8_t* aad = tls13 ? s.header : s.aad;
       const uint64_t aad_len = tls13 ? kTls13AadLen : kTls12AadLen;
       if (s.piece_count == 0)
@@ -234,24 +236,25 @@ std::span<const sealed_record> seal_batch::run(aead_engine& engine) {
     slot& s = slots_[i];
     sealed_record& r = results_[i];
     record_writer& w = *s.w;
-    if (i >= done || w.failed_) r.ok = false;
+    if (i >= done || w.h_.failed) r.ok = false;
     if (!r.ok) {
-      w.failed_ = true;
-      w.state_ = record_writer::state::closed;
-      w.rekey_pending_ = false;
+      w.h_.failed = true;
+      w.h_.state = record_writer::stage::closed;
+      w.h_.rekey_pending = false;
       counters.add(tls_seal_counter::aead_error);
       continue;
     }
     counters.add(tls_seal_counter::records_sealed);
     if (s.key_update) {
-      w.rekey_pending_ = false;
+      w.h_.rekey_pending = false;
       if (!advance_tls13_generation(w.keys_)) {
-        w.state_ = record_writer::state::closed;
+        w.h_.state = record_writer::stage::closed;
         counters.add(tls_seal_counter::key_update_failed);
         continue;
       }
       engine.expand_key(w.keys_.aead, w.keys_.key, w.key_);
-      w.seq_ = {w.keys_.sequence, false};
+      std::memcpy(w.h_.iv, w.keys_.iv, kIvLen);
+      w.h_.seq = {w.keys_.sequence, false};
     }
   }
   return {results_, count_};

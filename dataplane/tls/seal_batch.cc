@@ -1,5 +1,6 @@
 #include "dataplane/tls/seal_batch.hh"
 
+#include <algorithm>
 #include <cstring>
 
 #include "dataplane/tls/key_schedule.hh"
@@ -206,6 +207,38 @@ seal_status seal_batch::add_key_update(record_writer& w, uint32_t conn, key_upda
   w.h_.rekey_pending = true;
   counters.add(tls_seal_counter::key_updates_sent);
   return st;
+}
+
+seal_batch::stream_result seal_batch::add_stream(record_writer& w, uint32_t conn, content_type type,
+                                                 std::span<const const_view> plaintext,
+                                                 std::span<const std::span<uint8_t>> out) {
+  // A record's pieces are gathered here; a fragment spanning more source
+  // pieces than this is cut short (a smaller record is still a record).
+  constexpr size_t kMaxRecordPieces = 64;
+  const_view views[kMaxRecordPieces];
+  stream_result r;
+  size_t piece = 0, off = 0;  // position in the stream
+  size_t left = 0;
+  for (const auto& p : plaintext) left += p.len;
+  while (left > 0 && r.records < out.size()) {
+    size_t want = w.next_fragment(left), n = 0, taken = 0;
+    while (taken < want && n < kMaxRecordPieces) {
+      while (plaintext[piece].len == off) {  // skip used-up and empty pieces
+        ++piece;
+        off = 0;
+      }
+      const size_t k = std::min<size_t>(plaintext[piece].len - off, want - taken);
+      views[n++] = {plaintext[piece].data + off, static_cast<uint32_t>(k)};
+      off += k;
+      taken += k;
+    }
+    r.status = add(w, conn, type, {views, n}, out[r.records]);
+    if (r.status != seal_status::queued) break;  // the caller resumes at r.bytes
+    r.bytes += taken;
+    left -= taken;
+    ++r.records;
+  }
+  return r;
 }
 
 std::span<const sealed_record> seal_batch::run(aead_engine& engine) {

@@ -10,8 +10,8 @@
 //   for (const sealed_record& r : b.run(engine)) { ... send r.record, r.length ... }
 //   b.clear();
 //
-// Large plaintext is cut by the caller: while (left) { n = w.next_fragment(left);
-// add(w, conn, type, {src, n}, out_buffer_of(w.record_size(n))); ... }.
+// Large plaintext: add_stream() cuts it into records of at most max_fragment()
+// bytes (e.g. one TCP segment each), one caller buffer per record.
 #pragma once
 
 #include <cstdint>
@@ -71,6 +71,20 @@ class seal_batch {
   // TLS 1.3 KeyUpdate; the write key advances (RFC 8446 §7.2) once run() has
   // sealed this record under the old one.
   seal_status add_key_update(record_writer& w, uint32_t conn, key_update_request request, std::span<uint8_t> out);
+
+  // Cuts a plaintext stream (pieces anywhere) into records of at most
+  // w.max_fragment() bytes, the i-th sealed into out[i] (each at least
+  // w.record_size(w.max_fragment()), or the size of what is left). Stops when
+  // the pieces are used up, the burst or `out` is full, or a refusal; returns
+  // the plaintext bytes queued (so the caller resumes from there) and the
+  // status of the last add (queued when everything went in).
+  struct stream_result {
+    size_t bytes = 0;
+    uint32_t records = 0;
+    seal_status status = seal_status::queued;
+  };
+  stream_result add_stream(record_writer& w, uint32_t conn, content_type type, std::span<const const_view> plaintext,
+                           std::span<const std::span<uint8_t>> out);
 
   bool full() const { return count_ == kBurst; }
   uint32_t size() const { return count_; }

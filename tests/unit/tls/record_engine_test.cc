@@ -348,6 +348,66 @@ TEST_F(RecordEngine, BurstsMixConnectionsVersionsAndKeySizes) {
   }
 }
 
+// add_stream cuts a plaintext stream held in many pieces (some empty) into
+// records of at most max_fragment bytes, burst after burst.
+TEST_F(RecordEngine, StreamIsCutIntoRecordsOfMaxFragment) {
+  for (auto v : {protocol_version::tls12, protocol_version::tls13}) {
+    const traffic_keys k = test::random_keys(v, aead_algorithm::aes_256_gcm, rng);
+    record_writer w;
+    ASSERT_TRUE(w.install(engine, k, 1400));
+    test::evp_peer evp(k);
+    std::vector<std::vector<uint8_t>> pieces;
+    std::vector<uint8_t> all;
+    while (all.size() < 100000) {
+      std::vector<uint8_t> p(rng() % 4 == 0 ? 0 : rng() % 3000);
+      for (auto& b : p) b = static_cast<uint8_t>(rng());
+      all.insert(all.end(), p.begin(), p.end());
+      pieces.push_back(std::move(p));
+    }
+    std::vector<const_view> views;
+    for (const auto& p : pieces) views.push_back({p.data(), static_cast<uint32_t>(p.size())});
+    std::vector<std::vector<uint8_t>> bufs(kBurst, std::vector<uint8_t>(w.record_size(w.max_fragment())));
+    std::vector<std::span<uint8_t>> out(bufs.begin(), bufs.end());
+    std::vector<uint8_t> received;
+    size_t records = 0, done = 0, view = 0, off = 0;
+    while (done < all.size()) {
+      // Resume where the last burst stopped.
+      std::vector<const_view> rest;
+      for (size_t i = view; i < views.size(); ++i)
+        rest.push_back(i == view ? const_view{views[i].data + off, static_cast<uint32_t>(views[i].len - off)}
+                                 : views[i]);
+      seal_batch b;
+      const auto r = b.add_stream(w, 0, content_type::application_data, rest, out);
+      ASSERT_GT(r.records, 0u);
+      if (done + r.bytes < all.size()) {
+        EXPECT_EQ(r.records, kBurst) << "a full burst unless the stream ends";
+      }
+      for (const sealed_record& s : b.run(engine)) {
+        ASSERT_TRUE(s.ok);
+        uint8_t type;
+        std::vector<uint8_t> content;
+        ASSERT_TRUE(evp.open(s.record, s.length, type, content));
+        EXPECT_LE(content.size(), 1400u);
+        received.insert(received.end(), content.begin(), content.end());
+        ++records;
+      }
+      done += r.bytes;
+      for (size_t n = r.bytes; n > 0;) {
+        const size_t k = std::min<size_t>(n, views[view].len - off);
+        off += k;
+        n -= k;
+        if (off == views[view].len) {
+          ++view;
+          off = 0;
+        }
+      }
+      if (done == all.size()) break;
+    }
+    EXPECT_EQ(received, all);
+    EXPECT_EQ(records, (all.size() + 1399) / 1400);
+  }
+}
+
 // A handshake hands over the bytes that arrived after its Finished: they are
 // fed like any segment and open under the installed keys.
 TEST_F(RecordEngine, LeftoverBytesFromTheHandshakeAreJustASegment) {

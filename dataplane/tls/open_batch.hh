@@ -14,6 +14,10 @@
 // restored (GCM encryption under the old key and nonce reverses the in-place
 // keystream XOR) before the read key advances, then opened again under the new
 // key in a follow-up burst within the same run(). Rare, and still no copy.
+//
+// Per record nothing is allocated and nothing locked. A KeyUpdate derives the
+// next keys with OpenSSL's HKDF (key_schedule.cc), which does allocate: once
+// per KeyUpdate, never per record.
 #pragma once
 
 #include <cstdint>

@@ -174,8 +174,10 @@ void stack::input_listen(segment& s) {
       send_cookie_synack(s);
       return;
     }
-    if (!table_full && ho_head_ != kNoIndex) {
-      const uint32_t old = ho_head_;  // no cookies: evict the oldest half-open entry
+    if (!table_full && ho_head_ != kNoIndex && now_ - tcbs_[ho_head_].born >= cfg_.half_open_evict_age_ns) {
+      // No cookies: the oldest half-open entry gives way, if it had time to
+      // complete (a real client answers within a round trip; a spoofed one never).
+      const uint32_t old = ho_head_;
       counters_.add(tcp_counter::half_open_evicted);
       reset_connection(old, close_reason::timeout);
       free_tcb(old);
@@ -192,6 +194,7 @@ void stack::input_listen(segment& s) {
   tcb& t = tcbs_[i];
   t.state = tcp_state::syn_received;
   t.passive = true;
+  t.born = now_;
   t.irs = s.seq;
   t.rcv_nxt = s.seq + 1;
   t.iss = tcp_seq(initial_sequence(cfg_.secret, s.tuple, now_));

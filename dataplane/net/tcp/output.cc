@@ -372,7 +372,7 @@ void stack::send_challenge_ack(tcb& t) {
 void stack::send_rst(const tcb& t) {
   tcb& mt = const_cast<tcb&>(t);
   counters_.add(tcp_counter::tx_rst);
-  send_segment(mt, t.snd_nxt, flag::rst | flag::ack, 0, 0);
+  send_segment(mt, t.snd_max, flag::rst | flag::ack, 0, 0);
 }
 
 void stack::emit(rte_mbuf* m) {

@@ -72,7 +72,9 @@ struct stack_events {
 struct stack_config {
   // Sizing, fixed at construction (memory: ~600 B per connection + the rest).
   uint32_t max_connections = 1024;  // table entries: established, half-open, TIME-WAIT
-  uint32_t max_half_open = 256;     // SYN-RECEIVED entries; beyond: SYN cookies
+  uint32_t max_half_open = 256;     // SYN-RECEIVED entries; beyond: SYN cookies, or without
+                                    // cookies the oldest entry older than the age below goes
+  uint64_t half_open_evict_age_ns = 200'000'000;
   uint32_t max_time_wait = 256;     // TIME-WAIT entries; beyond: the oldest is reclaimed
   uint32_t max_listeners = 16;
   uint32_t reassembly_nodes = 8192;          // out-of-order segments, all connections
@@ -217,7 +219,9 @@ class stack {
   void flush_pending();
   void output(uint32_t i);
   bool send_segment(tcb& t, tcp_seq seq, uint8_t flags, uint32_t data_off, uint32_t len);
-  void send_ack(tcb& t) { send_segment(t, t.snd_nxt, flag::ack, 0, 0); }
+  // Pure ACKs and RSTs carry SND.MAX: after a timeout SND.NXT is rewound, and
+  // a sequence number below the peer's RCV.NXT would make it drop the ACK.
+  void send_ack(tcb& t) { send_segment(t, t.snd_max, flag::ack, 0, 0); }
   void send_challenge_ack(tcb& t);
   void send_rst_for(const segment& s);
   void send_rst(const tcb& t);

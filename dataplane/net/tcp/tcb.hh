@@ -130,6 +130,7 @@ struct tcb {
   uint8_t keepalive_count = 0;
   uint64_t linger_deadline = kNever;   // TIME-WAIT 2MSL, FIN-WAIT-2 orphan timeout
   uint64_t last_rx = 0;
+  uint64_t born = 0;  // SYN arrival, for half-open eviction
 };
 
 }  // namespace sstpgw::tcp

@@ -117,12 +117,8 @@ void stack::on_keepalive(uint32_t i) {
   t.keepalive_deadline = kNever;
   if (!cfg_.keepalive) return;
   if (t.state != tcp_state::established && t.state != tcp_state::close_wait) return;
-  if (now_ - t.last_rx < cfg_.keepalive_idle_ns && t.keepalive_count == 0) {
-    t.keepalive_deadline = t.last_rx + cfg_.keepalive_idle_ns;
-    return;
-  }
-  if (t.keepalive_count > 0 && now_ - t.last_rx < cfg_.keepalive_interval_ns) {
-    // The peer answered the last probe.
+  if (now_ - t.last_rx < cfg_.keepalive_idle_ns) {
+    // Heard from the peer within the idle time (an answer to a probe counts).
     t.keepalive_count = 0;
     t.keepalive_deadline = t.last_rx + cfg_.keepalive_idle_ns;
     return;

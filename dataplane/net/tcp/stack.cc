@@ -261,6 +261,9 @@ conn_info stack::info(conn_id c) const {
   r.reassembly_bytes = t.reass.bytes;
   r.srtt_ns = t.rtt.srtt();
   r.rto_ns = t.rtt.rto();
+  r.snd_una = t.snd_una.raw();
+  r.snd_max = t.snd_max.raw();
+  r.rcv_nxt = t.rcv_nxt.raw();
   return r;
 }
 

@@ -131,6 +131,9 @@ struct conn_info {
   uint32_t reassembly_bytes = 0;
   uint64_t srtt_ns = 0;
   uint64_t rto_ns = 0;
+  uint32_t snd_una = 0;  // raw sequence numbers, for diagnostics and tests
+  uint32_t snd_max = 0;
+  uint32_t rcv_nxt = 0;
 };
 
 class stack {

@@ -31,7 +31,7 @@ stack::stack(const stack_config& cfg, const stack_events& events, uint64_t now_n
   if (ev_.data == nullptr) throw std::invalid_argument("tcp stack: no data event");
   if (cfg_.max_connections == 0 || cfg_.max_connections > (1u << 24))
     throw std::invalid_argument("tcp stack: max_connections must be 1..16M");
-  if (cfg_.mss_clamp < kMinMss) throw std::invalid_argument("tcp stack: mss_clamp below 88");
+  if (cfg_.mss_clamp < kMinMss) throw std::invalid_argument("tcp stack: mss_clamp below 64");
   if (cfg_.rcv_buf < 2u * cfg_.mss_clamp || cfg_.snd_buf < cfg_.mss_clamp)
     throw std::invalid_argument("tcp stack: buffers smaller than two segments");
   if (cfg_.rcv_buf > (1u << 30) || cfg_.snd_buf > (1u << 30))

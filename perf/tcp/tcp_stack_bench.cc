@@ -109,7 +109,8 @@ void BM_tcp_stream(benchmark::State& state) {
     state.SkipWithError("handshake failed");
     return;
   }
-  std::vector<uint8_t> chunk(64 * 1024, 0x5a);
+  // One burst of segments per iteration, as a worker loop would see.
+  std::vector<uint8_t> chunk(size_t{kBurst} * payload, 0x5a);
   uint64_t segments = 0;
   const uint64_t bytes0 = sa.bytes;
   const uint64_t cpu0 = thread_cpu_ns();

@@ -8,7 +8,6 @@
 #include <benchmark/benchmark.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
-
 #include <time.h>
 
 #include <cstring>
@@ -126,11 +125,14 @@ void BM_tcp_stream(benchmark::State& state) {
   const uint64_t data_segments = bytes / payload;
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
   state.counters["segments"] = static_cast<double>(data_segments);
-  state.counters["segments_per_s"] = benchmark::Counter(static_cast<double>(data_segments), benchmark::Counter::kIsRate);
-  state.counters["packets_per_s"] = benchmark::Counter(static_cast<double>(segments), benchmark::Counter::kIsRate);
+  state.counters["segments_per_s"] =
+      benchmark::Counter(static_cast<double>(data_segments), benchmark::Counter::kIsRate);
+  state.counters["packets_per_s"] =
+      benchmark::Counter(static_cast<double>(segments), benchmark::Counter::kIsRate);
   state.counters["cycles_per_segment"] = data_segments ? cycles / static_cast<double>(data_segments) : 0;
-  state.counters["retransmits"] = static_cast<double>(client->counters().get(tcp_counter::retransmit_timeout) +
-                                                      client->counters().get(tcp_counter::retransmit_fast));
+  state.counters["retransmits"] =
+      static_cast<double>(client->counters().get(tcp_counter::retransmit_timeout) +
+                          client->counters().get(tcp_counter::retransmit_fast));
   server.reset();
   client.reset();
   for (rte_mbuf* m : a_to_b.q) rte_pktmbuf_free(m);
@@ -170,7 +172,8 @@ void BM_bare_loop(benchmark::State& state) {
   }
   const double cycles = static_cast<double>(thread_cpu_ns() - cpu0) * cycles_per_ns();
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
-  state.counters["segments_per_s"] = benchmark::Counter(static_cast<double>(packets), benchmark::Counter::kIsRate);
+  state.counters["segments_per_s"] =
+      benchmark::Counter(static_cast<double>(packets), benchmark::Counter::kIsRate);
   state.counters["cycles_per_segment"] = packets ? cycles / static_cast<double>(packets) : 0;
 }
 

@@ -102,8 +102,10 @@ void stack::input_one(rte_mbuf* m) {
     }
   } else {
     tcbs_[i].last_rx = now_;
-    if (tcbs_[i].state == tcp_state::syn_sent) input_syn_sent(i, s);
-    else input_synchronized(i, s);
+    if (tcbs_[i].state == tcp_state::syn_sent)
+      input_syn_sent(i, s);
+    else
+      input_synchronized(i, s);
   }
   if (s.m != nullptr) rte_pktmbuf_free(s.m);
 }
@@ -331,8 +333,8 @@ void stack::input_synchronized(uint32_t i, segment& s) {
   if (t.state == tcp_state::time_wait && s.has(flag::syn) && !s.has(flag::ack) && !s.has(flag::rst)) {
     // RFC 6191 / RFC 1122 4.2.2.13: a new incarnation may reuse the tuple when
     // its SYN is beyond the old one's sequence space (or newer timestamps).
-    const bool newer = s.seq > t.rcv_nxt ||
-                       (t.ts_ok && s.opt.has_timestamps && (int32_t)(s.opt.ts_val - t.ts_recent) > 0);
+    const bool newer =
+        s.seq > t.rcv_nxt || (t.ts_ok && s.opt.has_timestamps && (int32_t)(s.opt.ts_val - t.ts_recent) > 0);
     if (newer && is_listening(t.tuple.local_port)) {
       counters_.add(tcp_counter::time_wait_reopened);
       time_wait_end(i);
@@ -360,9 +362,11 @@ void stack::input_synchronized(uint32_t i, segment& s) {
   const uint32_t wnd = t.rcv_adv > t.rcv_nxt ? static_cast<uint32_t>(t.rcv_adv - t.rcv_nxt) : 0;
   const uint32_t sl = s.seg_len();
   bool ok;
-  if (sl == 0) ok = wnd == 0 ? s.seq == t.rcv_nxt : seq_in(s.seq, t.rcv_nxt, t.rcv_nxt + wnd);
-  else ok = wnd != 0 && (seq_in(s.seq, t.rcv_nxt, t.rcv_nxt + wnd) ||
-                         seq_in(s.seq + (sl - 1), t.rcv_nxt, t.rcv_nxt + wnd));
+  if (sl == 0)
+    ok = wnd == 0 ? s.seq == t.rcv_nxt : seq_in(s.seq, t.rcv_nxt, t.rcv_nxt + wnd);
+  else
+    ok = wnd != 0 &&
+         (seq_in(s.seq, t.rcv_nxt, t.rcv_nxt + wnd) || seq_in(s.seq + (sl - 1), t.rcv_nxt, t.rcv_nxt + wnd));
   if (!ok) {
     // A window probe or a keepalive lands here too: the ACK answers it.
     if (s.has(flag::rst)) {
@@ -493,7 +497,8 @@ void stack::enter_recovery(tcb& t) {
   // Retransmit the first unacknowledged segment now (RFC 5681 3.2 step 2).
   const tcp_seq data_end = t.sq_seq + t.send_q.bytes();
   if (t.snd_una < data_end) {
-    const uint32_t len = std::min<uint32_t>(t.mss, static_cast<uint32_t>(t.sacks.next_block_after(t.snd_una, data_end) - t.snd_una));
+    const uint32_t len = std::min<uint32_t>(
+        t.mss, static_cast<uint32_t>(t.sacks.next_block_after(t.snd_una, data_end) - t.snd_una));
     if (send_segment(t, t.snd_una, flag::ack, static_cast<uint32_t>(t.snd_una - t.sq_seq), len)) {
       counters_.add(tcp_counter::retransmit_fast);
       t.rtx_next = t.snd_una + len;
@@ -704,7 +709,7 @@ void stack::process_data(uint32_t i, segment& s) {
   } else {
     const auto r = reass_.insert(t.reass, seq, len, p, cfg_.reassembly_max_segments, cfg_.rcv_buf);
     counters_.add(r == reassembly_pool::insert_result::over_bound ? tcp_counter::rx_ooo_dropped
-                                                                   : tcp_counter::rx_ooo_queued);
+                                                                  : tcp_counter::rx_ooo_queued);
     t.ack_now = true;  // duplicate ACK with SACK at once (RFC 5681 4.2)
     mark_pending(i);
   }

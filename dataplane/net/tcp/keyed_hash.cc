@@ -49,8 +49,8 @@ void put_tuple(uint8_t* b, const four_tuple& t) {
 }  // namespace
 
 uint64_t siphash24(const hash_key& key, const uint8_t* data, size_t len) {
-  sip_state s{0x736f6d6570736575ULL ^ key.k0, 0x646f72616e646f6dULL ^ key.k1,
-              0x6c7967656e657261ULL ^ key.k0, 0x7465646279746573ULL ^ key.k1};
+  sip_state s{0x736f6d6570736575ULL ^ key.k0, 0x646f72616e646f6dULL ^ key.k1, 0x6c7967656e657261ULL ^ key.k0,
+              0x7465646279746573ULL ^ key.k1};
   const size_t full = len & ~size_t{7};
   for (size_t i = 0; i < full; i += 8) s.absorb(load_le64(data + i));
   uint64_t last = uint64_t{len & 0xff} << 56;

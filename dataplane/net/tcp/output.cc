@@ -36,8 +36,10 @@ void stack::mark_pending(uint32_t i) {
   if (t.in_pending) return;
   t.in_pending = true;
   t.pending_next = kNoIndex;
-  if (pending_tail_ != kNoIndex) tcbs_[pending_tail_].pending_next = i;
-  else pending_head_ = i;
+  if (pending_tail_ != kNoIndex)
+    tcbs_[pending_tail_].pending_next = i;
+  else
+    pending_head_ = i;
   pending_tail_ = i;
 }
 
@@ -93,8 +95,7 @@ uint32_t stack::pipe(const tcb& t) const {
   uint32_t p = t.snd_max > fack ? static_cast<uint32_t>(t.snd_max - fack) : 0;
   if (t.rtx_next > t.snd_una) {
     const tcp_seq upto = seq_min(t.rtx_next, fack);
-    if (upto > t.snd_una)
-      p += static_cast<uint32_t>(upto - t.snd_una) - t.sacks.bytes_below(upto);
+    if (upto > t.snd_una) p += static_cast<uint32_t>(upto - t.snd_una) - t.sacks.bytes_below(upto);
   }
   return p;
 }
@@ -153,7 +154,8 @@ void stack::output(uint32_t i) {
     if (t.sack_ok && t.snd_nxt < t.snd_max) t.snd_nxt = seq_min(t.sacks.skip(t.snd_nxt), t.snd_max);
     if (!(t.snd_nxt < data_end)) break;
     const uint32_t avail = static_cast<uint32_t>(data_end - t.snd_nxt);
-    const uint32_t flight = (t.in_recovery && t.sack_ok) ? pipe(t) : static_cast<uint32_t>(t.snd_nxt - t.snd_una);
+    const uint32_t flight =
+        (t.in_recovery && t.sack_ok) ? pipe(t) : static_cast<uint32_t>(t.snd_nxt - t.snd_una);
     const tcp_seq wnd_edge = t.snd_una + t.snd_wnd;
     const uint32_t by_wnd = wnd_edge > t.snd_nxt ? static_cast<uint32_t>(wnd_edge - t.snd_nxt) : 0;
     const uint32_t by_cwnd = t.cwnd > flight ? t.cwnd - flight : 0;
@@ -258,7 +260,8 @@ bool stack::send_segment(tcb& t, tcp_seq seq, uint8_t flags, uint32_t data_off, 
     wnd = uint32_t{wnd_field} << t.rcv_wscale;
   }
 
-  uint8_t* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(kIpv4HeaderLen + th_len)));
+  uint8_t* p =
+      reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(kIpv4HeaderLen + th_len)));
   if (p == nullptr) {
     rte_pktmbuf_free(m);
     counters_.add(tcp_counter::tx_alloc_failed);
@@ -349,8 +352,10 @@ bool stack::send_segment(tcb& t, tcp_seq seq, uint8_t flags, uint32_t data_off, 
     t.ack_delayed = false;
     t.segs_unacked = 0;
     t.delack_deadline = kNever;
-    if (!syn) t.rcv_adv = seq_max(t.rcv_adv, t.rcv_nxt + wnd);
-    else t.rcv_adv = t.rcv_nxt + wnd;
+    if (!syn)
+      t.rcv_adv = seq_max(t.rcv_adv, t.rcv_nxt + wnd);
+    else
+      t.rcv_adv = t.rcv_nxt + wnd;
   }
   if (len > 0 && !t.ts_ok && !t.rtt_timing && seq == t.snd_max) {
     t.rtt_timing = true;  // Karn: time one new segment per round trip
@@ -358,8 +363,10 @@ bool stack::send_segment(tcb& t, tcp_seq seq, uint8_t flags, uint32_t data_off, 
     t.rtt_start = now_;
   }
   counters_.add(tcp_counter::tx_segments);
-  if (len > 0) counters_.add(tcp_counter::tx_data_segments);
-  else if (flags == flag::ack) counters_.add(tcp_counter::tx_acks);
+  if (len > 0)
+    counters_.add(tcp_counter::tx_data_segments);
+  else if (flags == flag::ack)
+    counters_.add(tcp_counter::tx_acks);
   emit(m);
   return true;
 }

@@ -60,8 +60,10 @@ reassembly_pool::insert_result reassembly_pool::insert(reassembly_queue& q, tcp_
     --q.segments;
     rte_pktmbuf_free(nodes_[cur].m);
     release(cur);
-    if (prev == kNoNode) q.head = next;
-    else nodes_[prev].next = next;
+    if (prev == kNoNode)
+      q.head = next;
+    else
+      nodes_[prev].next = next;
     cur = next;
   }
   // Overlap with the start of the next node: keep only the part before it.
@@ -84,8 +86,10 @@ reassembly_pool::insert_result reassembly_pool::insert(reassembly_queue& q, tcp_
     return insert_result::over_bound;
   }
   nodes_[n] = node{seq, len, m, cur};
-  if (prev == kNoNode) q.head = n;
-  else nodes_[prev].next = n;
+  if (prev == kNoNode)
+    q.head = n;
+  else
+    nodes_[prev].next = n;
   ++q.segments;
   q.bytes += len;
   q.last_left = seq;
@@ -111,8 +115,10 @@ rte_mbuf* reassembly_pool::pop_in_order(reassembly_queue& q, tcp_seq rcv_nxt, ui
       const auto skip = static_cast<uint32_t>(rcv_nxt - nd.seq);
       if (skip > 0) m = chain_trim_front(m, skip);
       const uint32_t n = nd.len - skip;
-      if (chain == nullptr) chain = m;
-      else chain_append(chain, m);
+      if (chain == nullptr)
+        chain = m;
+      else
+        chain_append(chain, m);
       len += n;
       rcv_nxt = nd_end;
     }

@@ -30,7 +30,7 @@ class rtt_estimator {
     } else {
       const uint64_t err = srtt_ > r_ns ? srtt_ - r_ns : r_ns - srtt_;
       rttvar_ = (3 * rttvar_ + err) / 4;  // beta = 1/4
-      srtt_ = (7 * srtt_ + r_ns) / 8;      // alpha = 1/8
+      srtt_ = (7 * srtt_ + r_ns) / 8;     // alpha = 1/8
     }
     rto_ = std::clamp(srtt_ + std::max(cfg_.granularity_ns, 4 * rttvar_), cfg_.min_ns, cfg_.max_ns);
     backoff_ = 0;

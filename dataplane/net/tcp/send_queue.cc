@@ -13,8 +13,10 @@ void send_queue::append_chain(rte_mbuf* chain) {
     } else {
       chain->nb_segs = 1;
       chain->pkt_len = chain->data_len;
-      if (tail_ != nullptr) tail_->next = chain;
-      else head_ = chain;
+      if (tail_ != nullptr)
+        tail_->next = chain;
+      else
+        head_ = chain;
       tail_ = chain;
       bytes_ += chain->data_len;
       tail_is_ours_ = false;
@@ -46,8 +48,10 @@ uint32_t send_queue::append_bytes(rte_mempool* pool, const uint8_t* data, uint32
     std::memcpy(rte_pktmbuf_mtod(m, uint8_t*), data + done, n);
     m->data_len = static_cast<uint16_t>(n);
     m->pkt_len = n;
-    if (tail_ != nullptr) tail_->next = m;
-    else head_ = m;
+    if (tail_ != nullptr)
+      tail_->next = m;
+    else
+      head_ = m;
     tail_ = m;
     tail_is_ours_ = true;
     bytes_ += n;
@@ -70,8 +74,10 @@ void send_queue::ack(uint32_t n) {
       return;
     }
     n -= m->data_len;
-    if (cur_ == m) cur_ = nullptr;
-    else if (cur_ != nullptr) cur_start_ -= m->data_len;
+    if (cur_ == m)
+      cur_ = nullptr;
+    else if (cur_ != nullptr)
+      cur_start_ -= m->data_len;
     head_ = m->next;
     m->next = nullptr;
     rte_pktmbuf_free_seg(m);

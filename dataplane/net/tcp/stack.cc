@@ -92,7 +92,7 @@ conn_id stack::connect(uint32_t local_ip, uint32_t remote_ip, uint16_t remote_po
     for (uint32_t tries = 0; tries < range && !found; ++tries) {
       tu.local_port = next_ephemeral_;
       next_ephemeral_ = next_ephemeral_ >= cfg_.ephemeral_last ? cfg_.ephemeral_first
-                                                                 : static_cast<uint16_t>(next_ephemeral_ + 1);
+                                                               : static_cast<uint16_t>(next_ephemeral_ + 1);
       found = lookup(tu) == kNoIndex && !is_listening(tu.local_port);
     }
     if (!found) return kNoConn;
@@ -283,8 +283,10 @@ void stack::reset_connection(uint32_t i, close_reason r) {
   if (t.state == tcp_state::time_wait) time_wait_unlink(i);
   hash_remove(i);
   t.state = tcp_state::closed;
-  if (r == close_reason::normal) counters_.add(tcp_counter::conn_closed);
-  else counters_.add(tcp_counter::conn_reset);
+  if (r == close_reason::normal)
+    counters_.add(tcp_counter::conn_closed);
+  else
+    counters_.add(tcp_counter::conn_reset);
   mark_pending(i);
   app_close_event(i, r);
 }

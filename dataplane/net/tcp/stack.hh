@@ -75,13 +75,13 @@ struct stack_config {
   uint32_t max_half_open = 256;     // SYN-RECEIVED entries; beyond: SYN cookies, or without
                                     // cookies the oldest entry older than the age below goes
   uint64_t half_open_evict_age_ns = 200'000'000;
-  uint32_t max_time_wait = 256;     // TIME-WAIT entries; beyond: the oldest is reclaimed
+  uint32_t max_time_wait = 256;  // TIME-WAIT entries; beyond: the oldest is reclaimed
   uint32_t max_listeners = 16;
-  uint32_t reassembly_nodes = 8192;          // out-of-order segments, all connections
-  uint32_t reassembly_max_segments = 128;    // per connection
-  uint32_t rcv_buf = 256 * 1024;    // per connection: unconsumed + out-of-order bytes
-  uint32_t snd_buf = 256 * 1024;    // per connection: unacknowledged + unsent bytes
-  uint32_t tx_queue = 1024;         // packets held when the sink refuses
+  uint32_t reassembly_nodes = 8192;        // out-of-order segments, all connections
+  uint32_t reassembly_max_segments = 128;  // per connection
+  uint32_t rcv_buf = 256 * 1024;           // per connection: unconsumed + out-of-order bytes
+  uint32_t snd_buf = 256 * 1024;           // per connection: unacknowledged + unsent bytes
+  uint32_t tx_queue = 1024;                // packets held when the sink refuses
   // Protocol.
   uint16_t mss_clamp = 1460;  // our MSS option and the largest segment we send
   bool window_scaling = true;
@@ -94,9 +94,9 @@ struct stack_config {
   uint64_t delayed_ack_ns = 40'000'000;
   rto_config rto;
   uint8_t max_syn_retries = 5;
-  uint8_t max_retries = 12;  // data retransmissions before giving up (RFC 9293 R2)
-  uint64_t time_wait_ns = 60'000'000'000;      // 2 MSL, MSL = 30 s
-  uint64_t fin_wait_2_ns = 60'000'000'000;     // after close(): peer's FIN awaited this long
+  uint8_t max_retries = 12;                 // data retransmissions before giving up (RFC 9293 R2)
+  uint64_t time_wait_ns = 60'000'000'000;   // 2 MSL, MSL = 30 s
+  uint64_t fin_wait_2_ns = 60'000'000'000;  // after close(): peer's FIN awaited this long
   bool keepalive = false;
   uint64_t keepalive_idle_ns = 7200'000'000'000;
   uint64_t keepalive_interval_ns = 75'000'000'000;

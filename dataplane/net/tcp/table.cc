@@ -9,12 +9,18 @@ namespace sstpgw::tcp {
 
 const char* to_string(close_reason r) {
   switch (r) {
-    case close_reason::normal: return "normal";
-    case close_reason::reset: return "reset";
-    case close_reason::refused: return "refused";
-    case close_reason::timeout: return "timeout";
-    case close_reason::keepalive: return "keepalive";
-    case close_reason::aborted: return "aborted";
+    case close_reason::normal:
+      return "normal";
+    case close_reason::reset:
+      return "reset";
+    case close_reason::refused:
+      return "refused";
+    case close_reason::timeout:
+      return "timeout";
+    case close_reason::keepalive:
+      return "keepalive";
+    case close_reason::aborted:
+      return "aborted";
   }
   return "?";
 }
@@ -171,8 +177,10 @@ void stack::enter_time_wait(uint32_t i) {
   // Append to the FIFO; the oldest goes when the bound is exceeded.
   t.tw_next = kNoIndex;
   t.tw_prev = tw_tail_;
-  if (tw_tail_ != kNoIndex) tcbs_[tw_tail_].tw_next = i;
-  else tw_head_ = i;
+  if (tw_tail_ != kNoIndex)
+    tcbs_[tw_tail_].tw_next = i;
+  else
+    tw_head_ = i;
   tw_tail_ = i;
   ++time_wait_;
   if (time_wait_ > cfg_.max_time_wait) reclaim_time_wait();
@@ -180,10 +188,14 @@ void stack::enter_time_wait(uint32_t i) {
 
 void stack::time_wait_unlink(uint32_t i) {
   tcb& t = tcbs_[i];
-  if (t.tw_prev != kNoIndex) tcbs_[t.tw_prev].tw_next = t.tw_next;
-  else tw_head_ = t.tw_next;
-  if (t.tw_next != kNoIndex) tcbs_[t.tw_next].tw_prev = t.tw_prev;
-  else tw_tail_ = t.tw_prev;
+  if (t.tw_prev != kNoIndex)
+    tcbs_[t.tw_prev].tw_next = t.tw_next;
+  else
+    tw_head_ = t.tw_next;
+  if (t.tw_next != kNoIndex)
+    tcbs_[t.tw_next].tw_prev = t.tw_prev;
+  else
+    tw_tail_ = t.tw_prev;
   t.tw_next = t.tw_prev = kNoIndex;
   --time_wait_;
 }
@@ -207,18 +219,24 @@ void stack::half_open_add(uint32_t i) {
   tcb& t = tcbs_[i];
   t.tw_next = kNoIndex;
   t.tw_prev = ho_tail_;
-  if (ho_tail_ != kNoIndex) tcbs_[ho_tail_].tw_next = i;
-  else ho_head_ = i;
+  if (ho_tail_ != kNoIndex)
+    tcbs_[ho_tail_].tw_next = i;
+  else
+    ho_head_ = i;
   ho_tail_ = i;
   ++half_open_;
 }
 
 void stack::half_open_remove(uint32_t i) {
   tcb& t = tcbs_[i];
-  if (t.tw_prev != kNoIndex) tcbs_[t.tw_prev].tw_next = t.tw_next;
-  else ho_head_ = t.tw_next;
-  if (t.tw_next != kNoIndex) tcbs_[t.tw_next].tw_prev = t.tw_prev;
-  else ho_tail_ = t.tw_prev;
+  if (t.tw_prev != kNoIndex)
+    tcbs_[t.tw_prev].tw_next = t.tw_next;
+  else
+    ho_head_ = t.tw_next;
+  if (t.tw_next != kNoIndex)
+    tcbs_[t.tw_next].tw_prev = t.tw_prev;
+  else
+    ho_tail_ = t.tw_prev;
   t.tw_next = t.tw_prev = kNoIndex;
   --half_open_;
 }

@@ -52,24 +52,24 @@ struct tcb {
   four_tuple tuple;
   tcp_state state = tcp_state::closed;
   bool in_use = false;
-  bool passive = false;          // created by a listener
-  bool app_visible = false;      // the application knows this connection
-  bool app_closed = false;       // close(): no more reads wanted
+  bool passive = false;      // created by a listener
+  bool app_visible = false;  // the application knows this connection
+  bool app_closed = false;   // close(): no more reads wanted
   bool closed_notified = false;
   bool peer_fin_seen = false;
   bool in_pending = false;
   bool want_writable = false;
-  bool ack_now = false;          // send an ACK at the next flush
-  bool ack_delayed = false;      // an ACK is owed, within the delayed-ACK time
-  bool fin_queued = false;       // send FIN after the send queue
+  bool ack_now = false;      // send an ACK at the next flush
+  bool ack_delayed = false;  // an ACK is owed, within the delayed-ACK time
+  bool fin_queued = false;   // send FIN after the send queue
   bool fin_sent = false;
-  bool syn_cookie = false;       // made from a cookie ACK
+  bool syn_cookie = false;  // made from a cookie ACK
   bool in_recovery = false;
-  bool rtt_timing = false;       // Karn: timing rtt_seq (no timestamps)
+  bool rtt_timing = false;  // Karn: timing rtt_seq (no timestamps)
   close_reason reason = close_reason::normal;
   uint32_t hash_next = kNoIndex;
   uint32_t pending_next = kNoIndex;
-  uint32_t tw_prev = kNoIndex;   // TIME-WAIT FIFO / free list / half-open
+  uint32_t tw_prev = kNoIndex;  // TIME-WAIT FIFO / free list / half-open
   uint32_t tw_next = kNoIndex;
   uint64_t user = 0;
 
@@ -77,10 +77,10 @@ struct tcb {
   tcp_seq iss;
   tcp_seq snd_una;
   tcp_seq snd_nxt;
-  tcp_seq snd_max;   // highest sequence sent + 1
+  tcp_seq snd_max;  // highest sequence sent + 1
   tcp_seq snd_wl1;
   tcp_seq snd_wl2;
-  tcp_seq sq_seq;    // sequence number of send_q's first byte
+  tcp_seq sq_seq;  // sequence number of send_q's first byte
   uint32_t snd_wnd = 0;
   uint32_t max_snd_wnd = 0;
   uint16_t mss = kDefaultMss;  // effective send MSS (payload bytes, options excluded)
@@ -105,7 +105,7 @@ struct tcb {
   uint32_t rcv_unconsumed = 0;  // delivered, not yet released by the application
   uint32_t segs_unacked = 0;
   reassembly_queue reass;
-  bool fin_pending = false;     // FIN seen beyond a gap
+  bool fin_pending = false;  // FIN seen beyond a gap
   tcp_seq fin_seq;
 
   // Retransmission and congestion control (RFC 6298, 5681, 6582).
@@ -117,8 +117,8 @@ struct tcb {
   uint32_t dupacks = 0;
   uint32_t bytes_acked_ca = 0;  // congestion avoidance byte counting (RFC 3465)
   tcp_seq recover;
-  tcp_seq rtx_next;             // next hole to retransmit in recovery
-  uint8_t rtx_count = 0;        // consecutive timeouts
+  tcp_seq rtx_next;       // next hole to retransmit in recovery
+  uint8_t rtx_count = 0;  // consecutive timeouts
   sack_scoreboard sacks;
 
   // Timers: absolute deadlines (kNever when idle).
@@ -128,7 +128,7 @@ struct tcb {
   uint64_t delack_deadline = kNever;
   uint64_t keepalive_deadline = kNever;
   uint8_t keepalive_count = 0;
-  uint64_t linger_deadline = kNever;   // TIME-WAIT 2MSL, FIN-WAIT-2 orphan timeout
+  uint64_t linger_deadline = kNever;  // TIME-WAIT 2MSL, FIN-WAIT-2 orphan timeout
   uint64_t last_rx = 0;
   uint64_t born = 0;  // SYN arrival, for half-open eviction
 };

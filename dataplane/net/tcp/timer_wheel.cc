@@ -21,8 +21,10 @@ void timer_wheel::link(uint32_t id, uint32_t slot) {
 
 void timer_wheel::unlink(uint32_t id) {
   entry& e = e_[id];
-  if (e.prev != kNone) e_[e.prev].next = e.next;
-  else head_[e.slot] = e.next;
+  if (e.prev != kNone)
+    e_[e.prev].next = e.next;
+  else
+    head_[e.slot] = e.next;
   if (e.next != kNone) e_[e.next].prev = e.prev;
   e.slot = kNone;
   e.next = e.prev = kNone;

@@ -8,10 +8,12 @@ namespace sstpgw::tcp {
 
 void stack::arm(uint32_t i) {
   const tcb& t = tcbs_[i];
-  const uint64_t d = std::min({t.rtx_deadline, t.persist_deadline, t.delack_deadline, t.keepalive_deadline,
-                               t.linger_deadline});
-  if (d == kNever) wheel_.cancel(i);
-  else wheel_.schedule(i, d);
+  const uint64_t d = std::min(
+      {t.rtx_deadline, t.persist_deadline, t.delack_deadline, t.keepalive_deadline, t.linger_deadline});
+  if (d == kNever)
+    wheel_.cancel(i);
+  else
+    wheel_.schedule(i, d);
 }
 
 void stack::on_timer(uint32_t i) {
@@ -86,7 +88,7 @@ void stack::on_rto(uint32_t i) {
   t.bytes_acked_ca = 0;
   t.in_recovery = false;
   t.dupacks = 0;
-  t.recover = t.snd_max;  // RFC 6582 4.1: no fast retransmit for old duplicates
+  t.recover = t.snd_max;                  // RFC 6582 4.1: no fast retransmit for old duplicates
   if (t.rtx_count >= 2) t.sacks.clear();  // in case the receiver reneged (RFC 2018 8)
   t.rtx_next = t.snd_una;
   t.snd_nxt = t.snd_una;

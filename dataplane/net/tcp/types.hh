@@ -91,7 +91,7 @@ const char* to_string(tcp_state s);
 // Smallest MSS a peer may announce that we accept (RFC 9293 3.7.1 allows
 // anything; tiny MSS values are a resource attack: Linux floors at 48).
 inline constexpr uint16_t kMinMss = 64;
-inline constexpr uint16_t kDefaultMss = 536;  // RFC 9293: when the peer sends none
+inline constexpr uint16_t kDefaultMss = 536;    // RFC 9293: when the peer sends none
 inline constexpr uint8_t kMaxWindowScale = 14;  // RFC 7323 2.3
 
 }  // namespace sstpgw::tcp

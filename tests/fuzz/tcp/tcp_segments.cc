@@ -43,7 +43,8 @@ struct wire {
     v.swap(q);
     for (size_t k = 0; k < v.size(); k += kBurst) {
       const auto n = static_cast<uint16_t>(std::min<size_t>(kBurst, v.size() - k));
-      if (s) s->input(v.data() + k, n, now);
+      if (s)
+        s->input(v.data() + k, n, now);
       else
         for (uint16_t j = 0; j < n; ++j) rte_pktmbuf_free(v[k + j]);
     }
@@ -188,8 +189,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         a->send(aa.conn, junk, sizeof junk);
       }
       if (ctrl & 0x80 && conn_ok) {
-        if (ctrl & 1) a->close(aa.conn);
-        else a->shutdown_write(aa.conn);
+        if (ctrl & 1)
+          a->close(aa.conn);
+        else
+          a->shutdown_write(aa.conn);
       }
       static constexpr uint64_t kSteps[4] = {0, 1'000'000, 200'000'000, 3'000'000'000};
       now += kSteps[(ctrl >> 4) & 3];

@@ -5,8 +5,8 @@
 // TIME-WAIT bounds and a SYN flood, end to end.
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <cstdlib>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -41,7 +41,7 @@ stack_config config(uint32_t conns, uint32_t buf) {
   c.time_wait_ns = 60'000'000'000;
   c.max_retries = 30;
   c.rto.max_ns = 2'000'000'000;  // keep lossy runs short in simulated time
-  c.secret = {0x5eed, buf};       // fixed: ports and ISNs repeat from run to run
+  c.secret = {0x5eed, buf};      // fixed: ports and ISNs repeat from run to run
   return c;
 }
 
@@ -101,8 +101,11 @@ void run_transfer(transfer_case tc, transfer_outcome* outcome = nullptr) {
       specs[port] = f;
     }
     const bool done = l.run_until(
-        [&] { return client.open_count() == 0 && server.open_count() == 0 && client.results().size() == tc.conns; },
-        3'600'000'000'000ULL, [&] {
+        [&] {
+          return client.open_count() == 0 && server.open_count() == 0 && client.results().size() == tc.conns;
+        },
+        3'600'000'000'000ULL,
+        [&] {
           client.pump();
           server.pump();
         });
@@ -175,7 +178,8 @@ TEST(TransferLarge, HundredMiBEachWay) {
 
 TEST(TransferLarge, HundredMiBEachWayAtOnePercentLoss) {
   transfer_outcome o;
-  run_transfer(transfer_case{"hundred_mib_loss1", 1, 100 * kMiB, 100 * kMiB, 0.01, 0, 0, 0, 256 * 1024, 13}, &o);
+  run_transfer(transfer_case{"hundred_mib_loss1", 1, 100 * kMiB, 100 * kMiB, 0.01, 0, 0, 0, 256 * 1024, 13},
+               &o);
   EXPECT_GT(o.retransmits, 1000u);
 }
 
@@ -185,7 +189,8 @@ TEST(PairTimers, ZeroWindowThenResume) {
   const uint32_t base = testing::in_use(pool());
   {
     transfer_app client(pool(), false, 8), server(pool(), true, 8);
-    testing::link l(config(8, 64 * 1024), client.events(), config(8, 64 * 1024), server.events(), {}, {}, pool());
+    testing::link l(config(8, 64 * 1024), client.events(), config(8, 64 * 1024), server.events(), {}, {},
+                    pool());
     client.attach(&l.a());
     server.attach(&l.b());
     ASSERT_TRUE(l.b().listen(kPort));
@@ -261,11 +266,12 @@ TEST(PairBounds, ConnectionTableBound) {
     ports.push_back(p);
   }
   uint32_t max_seen = 0;
-  l.run_until([&] { return client.open_count() == 0 && server.open_count() == 0; }, 600'000'000'000ULL, [&] {
-    client.pump();
-    server.pump();
-    max_seen = std::max(max_seen, l.b().connections_in_use());
-  });
+  l.run_until([&] { return client.open_count() == 0 && server.open_count() == 0; }, 600'000'000'000ULL,
+              [&] {
+                client.pump();
+                server.pump();
+                max_seen = std::max(max_seen, l.b().connections_in_use());
+              });
   EXPECT_LE(max_seen, 16u);
   uint32_t ok = 0;
   ASSERT_EQ(client.results().size(), ports.size());
@@ -278,7 +284,8 @@ TEST(PairBounds, ConnectionTableBound) {
     }
   }
   EXPECT_GE(ok, 16u);
-  EXPECT_GT(l.b().counters().get(tcp_counter::conn_table_full) + l.b().counters().get(tcp_counter::half_open_evicted) +
+  EXPECT_GT(l.b().counters().get(tcp_counter::conn_table_full) +
+                l.b().counters().get(tcp_counter::half_open_evicted) +
                 l.b().counters().get(tcp_counter::syn_dropped_table_full),
             0u);
 }
@@ -299,7 +306,8 @@ TEST(PairBounds, TimeWaitStaysBounded) {
   }
   uint32_t max_tw = 0;
   ASSERT_TRUE(l.run_until([&] { return server.results().size() == 100 && client.results().size() == 100; },
-                          30'000'000'000ULL, [&] {
+                          30'000'000'000ULL,
+                          [&] {
                             client.pump();
                             server.pump();
                             max_tw = std::max(max_tw, l.b().time_wait());
@@ -349,7 +357,8 @@ TEST(PairBounds, SynFloodDoesNotStopARealClient) {
     server.expect(port, f);
     uint32_t max_in_use = 0;
     ASSERT_TRUE(l.run_until([&] { return client.results().size() == 1 && server.results().size() == 1; },
-                            120'000'000'000ULL, [&] {
+                            120'000'000'000ULL,
+                            [&] {
                               if (spoofed < 40000) flood();
                               client.pump();
                               server.pump();

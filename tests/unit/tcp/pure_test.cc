@@ -36,12 +36,12 @@ TEST(TcpSeq, ComparesAcrossTheWrap) {
 }
 
 TEST(TcpOptions, ParsesEveryKnownOption) {
-  const std::vector<uint8_t> o = {2, 4, 0x05, 0xb4,               // MSS 1460
-                                  4, 2,                           // SACK permitted
-                                  8, 10, 0, 0, 0, 1, 0, 0, 0, 2,  // TS 1, 2
-                                  1,                              // NOP
-                                  3, 3, 7,                        // WS 7
-                                  5, 10, 0, 0, 0, 10, 0, 0, 0, 20};  // SACK 10..20
+  const std::vector<uint8_t> o = {2, 4,  0x05, 0xb4,                       // MSS 1460
+                                  4, 2,                                    // SACK permitted
+                                  8, 10, 0,    0,    0, 1,  0, 0, 0, 2,    // TS 1, 2
+                                  1,                                       // NOP
+                                  3, 3,  7,                                // WS 7
+                                  5, 10, 0,    0,    0, 10, 0, 0, 0, 20};  // SACK 10..20
   tcp_options out;
   ASSERT_EQ(parse_options(o.data(), o.size(), out), option_status::ok);
   EXPECT_TRUE(out.has_mss);
@@ -86,25 +86,28 @@ TEST_P(TcpOptionsMalformed, IsRejected) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, TcpOptionsMalformed,
-    ::testing::Values(malformed_case{"missing_length", {2}}, malformed_case{"length_zero", {30, 0, 1, 1}},
-                      malformed_case{"length_one", {30, 1, 1, 1}},
-                      malformed_case{"past_the_end", {30, 8, 1, 1}},
-                      malformed_case{"mss_length_3", {2, 3, 5, 1}},
-                      malformed_case{"ws_length_4", {3, 4, 1, 1}},
-                      malformed_case{"sack_ok_length_3", {4, 3, 1, 1}},
-                      malformed_case{"sack_not_multiple_of_8", {5, 6, 0, 0, 0, 1}},
-                      malformed_case{"sack_empty", {5, 2, 1, 1}},
-                      malformed_case{"ts_length_8", {8, 8, 0, 0, 0, 0, 0, 0}},
-                      malformed_case{"sack_five_blocks",
-                                     std::vector<uint8_t>{5, 42, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                          0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}),
+    ::testing::Values(
+        malformed_case{"missing_length", {2}}, malformed_case{"length_zero", {30, 0, 1, 1}},
+        malformed_case{"length_one", {30, 1, 1, 1}}, malformed_case{"past_the_end", {30, 8, 1, 1}},
+        malformed_case{"mss_length_3", {2, 3, 5, 1}}, malformed_case{"ws_length_4", {3, 4, 1, 1}},
+        malformed_case{"sack_ok_length_3", {4, 3, 1, 1}},
+        malformed_case{"sack_not_multiple_of_8", {5, 6, 0, 0, 0, 1}},
+        malformed_case{"sack_empty", {5, 2, 1, 1}}, malformed_case{"ts_length_8", {8, 8, 0, 0, 0, 0, 0, 0}},
+        malformed_case{"sack_five_blocks",
+                       std::vector<uint8_t>{5, 42, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                            0, 0,  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(TcpOptions, WriteThenParseRoundTrips) {
   uint8_t buf[kMaxOptionsLen];
-  option_request syn{.syn = true, .mss = 1400, .window_scale = true, .window_scale_shift = 5,
-                     .sack_permitted = true, .timestamps = true, .ts_val = 77, .ts_ecr = 0};
+  option_request syn{.syn = true,
+                     .mss = 1400,
+                     .window_scale = true,
+                     .window_scale_shift = 5,
+                     .sack_permitted = true,
+                     .timestamps = true,
+                     .ts_val = 77,
+                     .ts_ecr = 0};
   size_t n = write_options(syn, buf);
   EXPECT_EQ(n, 20u);
   tcp_options o;
@@ -114,8 +117,10 @@ TEST(TcpOptions, WriteThenParseRoundTrips) {
   EXPECT_TRUE(o.sack_permitted);
   EXPECT_EQ(o.ts_val, 77u);
 
-  const sack_block blocks[4] = {{tcp_seq(100), tcp_seq(200)}, {tcp_seq(300), tcp_seq(400)},
-                                {tcp_seq(500), tcp_seq(600)}, {tcp_seq(700), tcp_seq(800)}};
+  const sack_block blocks[4] = {{tcp_seq(100), tcp_seq(200)},
+                                {tcp_seq(300), tcp_seq(400)},
+                                {tcp_seq(500), tcp_seq(600)},
+                                {tcp_seq(700), tcp_seq(800)}};
   option_request ack{.timestamps = true, .ts_val = 1, .ts_ecr = 2, .sack_count = 4, .sack = blocks};
   n = write_options(ack, buf);
   EXPECT_LE(n, kMaxOptionsLen);
@@ -161,7 +166,9 @@ TEST(SynCookie, RoundTripsMssWindowScaleAndSack) {
   for (uint16_t mss : {536, 1000, 1220, 1300, 1440, 1460, 9000}) {
     for (int ws : {-1, 0, 7, 14}) {
       for (bool sack : {false, true}) {
-        cookie_params p{.mss = mss, .has_window_scale = ws >= 0, .window_scale = static_cast<uint8_t>(ws < 0 ? 0 : ws),
+        cookie_params p{.mss = mss,
+                        .has_window_scale = ws >= 0,
+                        .window_scale = static_cast<uint8_t>(ws < 0 ? 0 : ws),
                         .sack_permitted = sack};
         const uint32_t c = make_syn_cookie(k, t, 777, now, p);
         cookie_params out;
@@ -188,7 +195,7 @@ TEST(SynCookie, RejectsTamperingOtherTuplesAndOldCookies) {
   const uint32_t c = make_syn_cookie(k, t, 1000, now, p);
   cookie_params out;
   EXPECT_TRUE(check_syn_cookie(k, t, 1000, c, now, out));
-  EXPECT_FALSE(check_syn_cookie(k, t, 1001, c, now, out));       // other peer ISN
+  EXPECT_FALSE(check_syn_cookie(k, t, 1001, c, now, out));  // other peer ISN
   EXPECT_FALSE(check_syn_cookie(k, four_tuple{1, 2, 3, 5}, 1000, c, now, out));
   EXPECT_FALSE(check_syn_cookie(hash_key{9, 8}, t, 1000, c, now, out));
   EXPECT_FALSE(check_syn_cookie(k, t, 1000, c ^ (1u << 27), now, out));  // MSS bits forged
@@ -198,15 +205,18 @@ TEST(SynCookie, RejectsTamperingOtherTuplesAndOldCookies) {
 
 // RFC 6298 2.2-2.5 worked by hand: G = 1 ms, K = 4, alpha 1/8, beta 1/4.
 TEST(Rto, FollowsRfc6298) {
-  rto_config cfg{.initial_ns = 1'000'000'000, .min_ns = 1'000'000'000, .max_ns = 60'000'000'000,
+  rto_config cfg{.initial_ns = 1'000'000'000,
+                 .min_ns = 1'000'000'000,
+                 .max_ns = 60'000'000'000,
                  .granularity_ns = 1'000'000};
   rtt_estimator e(cfg);
-  EXPECT_EQ(e.rto(), 1'000'000'000u);  // 2.1: before any measurement
-  e.sample(100'000'000);               // R = 100 ms
-  EXPECT_EQ(e.srtt(), 100'000'000u);   // SRTT = R
-  EXPECT_EQ(e.rttvar(), 50'000'000u);  // RTTVAR = R / 2
+  EXPECT_EQ(e.rto(), 1'000'000'000u);       // 2.1: before any measurement
+  e.sample(100'000'000);                    // R = 100 ms
+  EXPECT_EQ(e.srtt(), 100'000'000u);        // SRTT = R
+  EXPECT_EQ(e.rttvar(), 50'000'000u);       // RTTVAR = R / 2
   EXPECT_EQ(e.base_rto(), 1'000'000'000u);  // 100 + 4 * 50 = 300 ms, raised to the 1 s floor (2.4)
-  e.sample(200'000'000);  // RTTVAR = 3/4 * 50 + 1/4 * |100 - 200| = 62.5; SRTT = 7/8 * 100 + 1/8 * 200 = 112.5
+  e.sample(
+      200'000'000);  // RTTVAR = 3/4 * 50 + 1/4 * |100 - 200| = 62.5; SRTT = 7/8 * 100 + 1/8 * 200 = 112.5
   EXPECT_EQ(e.rttvar(), 62'500'000u);
   EXPECT_EQ(e.srtt(), 112'500'000u);
 
@@ -221,7 +231,7 @@ TEST(Rto, FollowsRfc6298) {
   EXPECT_EQ(f.rto(), 2 * 362'500'000u);
   for (int i = 0; i < 20; ++i) f.backoff();
   EXPECT_EQ(f.rto(), 60'000'000'000u);  // bounded by the maximum
-  f.sample(100'000'000);  // a new measurement clears the backoff
+  f.sample(100'000'000);                // a new measurement clears the backoff
   EXPECT_LT(f.rto(), 1'000'000'000u);
   // With tiny variance G dominates: RTTVAR 0 -> RTO = SRTT + G.
   rtt_estimator g(low);
@@ -234,10 +244,10 @@ TEST(TimerWheel, FiresAtOrAfterDeadlineAcrossRounds) {
   timer_wheel w(8, 1'000'000, 16, 0);
   std::vector<std::pair<uint32_t, uint64_t>> fired;
   uint64_t now = 0;
-  w.schedule(1, 5'500'000);     // 5.5 ms
-  w.schedule(2, 40'000'000);    // beyond one revolution (16 ms)
+  w.schedule(1, 5'500'000);   // 5.5 ms
+  w.schedule(2, 40'000'000);  // beyond one revolution (16 ms)
   w.schedule(3, 3'000'000);
-  w.schedule(3, 10'000'000);    // later: the earlier deadline stays
+  w.schedule(3, 10'000'000);  // later: the earlier deadline stays
   w.reschedule(4, 7'000'000);
   w.cancel(4);
   EXPECT_EQ(w.next_deadline(), 3'000'000u);

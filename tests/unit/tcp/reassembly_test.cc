@@ -1,5 +1,7 @@
 // The out-of-order queue on its own (mbuf chains kept, overlaps trimmed,
 // bounds, SACK block order) and the impairment stage's reproducibility.
+#include "dataplane/net/tcp/reassembly.hh"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "dataplane/net/impairment.hh"
-#include "dataplane/net/tcp/reassembly.hh"
 #include "tests/unit/tcp/harness/eal.hh"
 
 namespace sstpgw::tcp {
@@ -24,8 +25,10 @@ rte_mbuf* chain_of(const std::string& s, size_t piece = 1000) {
     rte_mbuf* m = rte_pktmbuf_alloc(pool());
     const size_t n = std::min(piece, s.size() - off);
     std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(n)), s.data() + off, n);
-    if (head == nullptr) head = m;
-    else rte_pktmbuf_chain(head, m);
+    if (head == nullptr)
+      head = m;
+    else
+      rte_pktmbuf_chain(head, m);
   }
   return head;
 }
@@ -69,8 +72,8 @@ TEST_F(Reassembly, OverlapsAreTrimmedAndDataComesOutInOrder) {
   EXPECT_EQ(put(112, text.substr(12, 2)), reassembly_pool::insert_result::duplicate);
   EXPECT_EQ(put(108, text.substr(8, 10), 3), reassembly_pool::insert_result::queued);  // covers abcde, spills
   EXPECT_EQ(put(118, text.substr(18, 10)), reassembly_pool::insert_result::queued);    // around klmnop
-  EXPECT_EQ(q_.bytes, 20u);  // 108..128
-  EXPECT_EQ(pop(100), "");   // gap at 100..108
+  EXPECT_EQ(q_.bytes, 20u);                                                            // 108..128
+  EXPECT_EQ(pop(100), "");                                                             // gap at 100..108
   EXPECT_EQ(pop(108), text.substr(8, 20));
   EXPECT_EQ(q_.segments, 0u);
 }
@@ -81,7 +84,8 @@ TEST_F(Reassembly, DataBeforeRcvNxtIsCutOnPop) {
 }
 
 TEST_F(Reassembly, BoundsAreEnforced) {
-  for (uint32_t k = 0; k < 64; ++k) EXPECT_EQ(put(1000 + 10 * k, "x"), reassembly_pool::insert_result::queued);
+  for (uint32_t k = 0; k < 64; ++k)
+    EXPECT_EQ(put(1000 + 10 * k, "x"), reassembly_pool::insert_result::queued);
   EXPECT_EQ(put(5000, "y"), reassembly_pool::insert_result::over_bound);  // 64 segments
   reassembly_queue other;
   EXPECT_EQ(rp_.insert(other, tcp_seq(1), 5000, chain_of(std::string(5000, 'z')), 64, 4096),
@@ -141,8 +145,13 @@ TEST_F(Reassembly, RandomSegmentsReassembleExactly) {
 
 TEST(Impairment, SameSeedSameFate) {
   auto run = [](uint64_t seed) {
-    net::impairment_config c{.seed = seed, .drop = 0.2, .duplicate = 0.1, .reorder = 0.1, .reorder_window = 3,
-                             .delay_ns = 1000, .jitter_ns = 500};
+    net::impairment_config c{.seed = seed,
+                             .drop = 0.2,
+                             .duplicate = 0.1,
+                             .reorder = 0.1,
+                             .reorder_window = 3,
+                             .delay_ns = 1000,
+                             .jitter_ns = 500};
     net::impairment imp(c, pool());
     std::vector<uint32_t> order;
     uint64_t now = 0;

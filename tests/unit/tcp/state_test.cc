@@ -79,7 +79,9 @@ class Tcp : public ::testing::Test {
     };
     e.peer_closed = [](void* x, conn_id c) { static_cast<recorder*>(x)->peer_closed.push_back(c); };
     e.writable = [](void* x, conn_id c) { static_cast<recorder*>(x)->writable.push_back(c); };
-    e.closed = [](void* x, conn_id c, close_reason r) { static_cast<recorder*>(x)->closed.emplace_back(c, r); };
+    e.closed = [](void* x, conn_id c, close_reason r) {
+      static_cast<recorder*>(x)->closed.emplace_back(c, r);
+    };
     s_ = std::make_unique<stack>(c, e, now_);
     cfg_ = c;
   }
@@ -166,8 +168,8 @@ TEST_F(Tcp, PassiveOpenNegotiatesOptions) {
   make(base_config());
   ASSERT_TRUE(s_->listen(kPort));
   wire_segment syn = seg(1000, 0, flag::syn);
-  syn.options = testing::cat({testing::opt_mss(1400), testing::opt_sack_ok(), testing::opt_ts(5, 0),
-                              testing::opt_ws(7)});
+  syn.options = testing::cat(
+      {testing::opt_mss(1400), testing::opt_sack_ok(), testing::opt_ts(5, 0), testing::opt_ws(7)});
   feed(syn);
   auto o = take();
   ASSERT_EQ(o.size(), 1u);

@@ -14,7 +14,7 @@ void ensure_eal() {
   static bool done = false;
   if (done) return;
   std::string prefix = "sgwt-tcp-" + std::to_string(getpid());
-  const char* argv[] = {"tcp-test",     "--no-huge",       "--no-pci", "-m", "256",
+  const char* argv[] = {"tcp-test",      "--no-huge",      "--no-pci", "-m", "256",
                         "--file-prefix", prefix.c_str(),   "-l",       "0",  "--log-level",
                         "lib.eal:error", "--no-telemetry", nullptr};
   int argc = static_cast<int>(sizeof argv / sizeof argv[0]) - 1;

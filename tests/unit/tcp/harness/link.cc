@@ -49,8 +49,10 @@ uint32_t link::step() {
   }
   if (moved == 0 && ab_->held() == 0 && ba_->held() == 0 && a_->tx_backlog() == 0 && b_->tx_backlog() == 0) {
     const uint64_t next = std::min(a_->next_deadline(), b_->next_deadline());
-    if (next == UINT64_MAX) now_ += 100'000'000;  // nothing armed: idle in big steps
-    else if (next > now_ + step_ns) now_ = next - step_ns;
+    if (next == UINT64_MAX)
+      now_ += 100'000'000;  // nothing armed: idle in big steps
+    else if (next > now_ + step_ns)
+      now_ = next - step_ns;
   }
   return moved;
 }

@@ -100,7 +100,9 @@ wire_segment read(const rte_mbuf* m) {
   return w;
 }
 
-std::vector<uint8_t> opt_mss(uint16_t mss) { return {2, 4, static_cast<uint8_t>(mss >> 8), static_cast<uint8_t>(mss)}; }
+std::vector<uint8_t> opt_mss(uint16_t mss) {
+  return {2, 4, static_cast<uint8_t>(mss >> 8), static_cast<uint8_t>(mss)};
+}
 std::vector<uint8_t> opt_ws(uint8_t shift) { return {1, 3, 3, shift}; }
 std::vector<uint8_t> opt_sack_ok() { return {1, 1, 4, 2}; }
 std::vector<uint8_t> opt_ts(uint32_t val, uint32_t ecr) {
@@ -117,9 +119,10 @@ std::vector<uint8_t> cat(std::initializer_list<std::vector<uint8_t>> parts) {
 
 std::string describe(const wire_segment& s) {
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%u->%u seq=%u ack=%u [%s%s%s%s%s] win=%u len=%zu", s.src_port, s.dst_port, s.seq,
-                s.ack, s.has(flag::syn) ? "S" : "", s.has(flag::fin) ? "F" : "", s.has(flag::rst) ? "R" : "",
-                s.has(flag::psh) ? "P" : "", s.has(flag::ack) ? "." : "", s.window, s.payload.size());
+  std::snprintf(buf, sizeof buf, "%u->%u seq=%u ack=%u [%s%s%s%s%s] win=%u len=%zu", s.src_port, s.dst_port,
+                s.seq, s.ack, s.has(flag::syn) ? "S" : "", s.has(flag::fin) ? "F" : "",
+                s.has(flag::rst) ? "R" : "", s.has(flag::psh) ? "P" : "", s.has(flag::ack) ? "." : "",
+                s.window, s.payload.size());
   return buf;
 }
 

@@ -167,8 +167,10 @@ void transfer_app::pump_one(flow& f) {
           uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(left, 1000 + 333 * k));
           f.fill(reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(n))), n);
           left -= n;
-          if (head == nullptr) head = m;
-          else rte_pktmbuf_chain(head, m);
+          if (head == nullptr)
+            head = m;
+          else
+            rte_pktmbuf_chain(head, m);
         }
         if (head == nullptr) return;
         f.chain = head;
@@ -191,8 +193,10 @@ void transfer_app::pump_one(flow& f) {
   }
   if (!f.fin_sent) {
     f.fin_sent = true;
-    if (close_when_done) s_->close(f.id);
-    else s_->shutdown_write(f.id);
+    if (close_when_done)
+      s_->close(f.id);
+    else
+      s_->shutdown_write(f.id);
   }
 }
 

@@ -19,6 +19,7 @@ packages=(
   libclang-rt-14-dev
   # tests: real peers and judges on network namespaces
   iproute2 iputils-ping ethtool procps kmod tshark iperf3 socat ncat curl python3
+  ppp sstp-client iputils-arping
 )
 
 if [ "$(id -u)" -ne 0 ]; then

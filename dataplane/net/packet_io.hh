@@ -8,6 +8,11 @@
 //     packet is trimmed to the IP total length, fragments are already reassembled;
 //   - m->l3_len = IPv4 header length; m->ol_flags may carry the port's L4
 //     checksum verdict (RTE_MBUF_F_RX_L4_CKSUM_GOOD/BAD), otherwise TCP checks it.
+//   - a reassembled datagram is an mbuf chain (nb_segs > 1): the first segment
+//     holds the IPv4 header and at least the first fragment's payload; its L4
+//     checksum flags are cleared (TCP checks it over the chain).
+//   - the packet is on the worker that owns its flow (see iface.hh: RSS or a
+//     handoff from the worker that received it).
 // TCP -> IPv4 layer (transmit):
 //   - mbuf data starts at a complete IPv4 header (src, dst, protocol 6, TTL, DF,
 //     ID, total length) followed by the TCP header and payload;
@@ -33,6 +38,19 @@ struct burst_sink {
   void* ctx = nullptr;
 
   uint16_t operator()(rte_mbuf** pkts, uint16_t n) const { return fn(ctx, pkts, n); }
+  explicit operator bool() const { return fn != nullptr; }
+};
+
+// Hands packets to other workers (VPP-style handoff): pkts[i] goes to worker
+// workers[i]. Takes ownership of all n packets; returns how many were queued
+// (the others were dropped, freed and counted by the sink: a full ring).
+struct handoff_sink {
+  uint16_t (*fn)(void* ctx, const uint16_t* workers, rte_mbuf** pkts, uint16_t n) = nullptr;
+  void* ctx = nullptr;
+
+  uint16_t operator()(const uint16_t* workers, rte_mbuf** pkts, uint16_t n) const {
+    return fn(ctx, workers, pkts, n);
+  }
   explicit operator bool() const { return fn != nullptr; }
 };
 

@@ -1,0 +1,31 @@
+// Keying material an EAP method exports (RFC 3748 §7.10): the 64-byte MSK and
+// EMSK, wiped when dropped, and the two HLAK forms SSTP's crypto binding may
+// use with EAP-TLS (reference §1.4/§4: MSK[0..31], or pppd 2.4's 16+16 form).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace sstpgw::auth {
+
+struct eap_keys {
+  std::array<uint8_t, 64> msk{};
+  std::array<uint8_t, 64> emsk{};
+
+  eap_keys() = default;
+  eap_keys(const eap_keys&) = default;
+  eap_keys& operator=(const eap_keys&) = default;
+  ~eap_keys();
+};
+
+struct sstp_hlak_candidates {
+  // MSK[0..31]: the current MS-SSTP wording (RFC 5216 Enc-RECV-Key).
+  std::array<uint8_t, 32> msk_prefix{};
+  // MSK[0..15] || MSK[32..47]: 16-byte MPPE send||recv keys, as pppd 2.4.9 + sstp-client build it.
+  std::array<uint8_t, 32> mppe_16_16{};
+  ~sstp_hlak_candidates();
+};
+
+sstp_hlak_candidates sstp_hlaks(const eap_keys& keys);
+
+}  // namespace sstpgw::auth

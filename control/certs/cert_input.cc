@@ -1,0 +1,253 @@
+#include "control/certs/cert_input.hh"
+
+#include <openssl/pem.h>
+#include <openssl/pkcs7.h>
+
+#include <cstring>
+#include <memory>
+
+#include "control/certs/thumbprint.hh"
+
+namespace sstpgw::certs {
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int b64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+void free_ossl(void* p) { OPENSSL_free(p); }
+using ossl_chars = std::unique_ptr<void, decltype(&free_ossl)>;
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+parsed_certs failure(cert_encoding enc, std::string error) {
+  parsed_certs r;
+  r.encoding = enc;
+  r.error = std::move(error);
+  return r;
+}
+
+// Exactly one DER certificate filling [data, data+size).
+ossl::x509_ptr der_certificate(const uint8_t* data, size_t size, std::string& error) {
+  const unsigned char* p = data;
+  ossl::x509_ptr cert(d2i_X509(nullptr, &p, static_cast<long>(size)));
+  if (!cert) {
+    const unsigned char* q = data;
+    PKCS7* p7 = d2i_PKCS7(nullptr, &q, static_cast<long>(size));
+    if (p7) {
+      PKCS7_free(p7);
+      error = "a PKCS#7 (.p7b) bundle is not accepted; export the certificate alone as .cer";
+    } else {
+      std::string detail = ossl::error_string();
+      error = "not a DER X.509 certificate" + (detail.empty() ? std::string() : " (" + detail + ")");
+    }
+    ERR_clear_error();
+    return nullptr;
+  }
+  if (p != data + size) {
+    error = "DER certificate followed by " + std::to_string(data + size - p) + " unexpected bytes";
+    return nullptr;
+  }
+  return cert;
+}
+
+bool contains(std::span<const uint8_t> in, std::string_view needle) {
+  std::string_view s(reinterpret_cast<const char*>(in.data()), in.size());
+  return s.find(needle) != std::string_view::npos;
+}
+
+parsed_certs parse_pem(std::span<const uint8_t> input) {
+  parsed_certs out;
+  out.encoding = cert_encoding::pem;
+  ossl::bio_ptr bio(BIO_new_mem_buf(input.data(), static_cast<int>(input.size())));
+  if (!bio) return failure(cert_encoding::pem, "out of memory");
+  ERR_clear_error();
+  for (int block = 1;; ++block) {
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* data = nullptr;
+    long len = 0;
+    if (PEM_read_bio(bio.get(), &name, &header, &data, &len) != 1) {
+      unsigned long e = ERR_peek_last_error();
+      bool at_end = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
+      std::string detail = ossl::error_string();
+      if (at_end && !out.certs.empty()) break;
+      return failure(cert_encoding::pem,
+                     at_end ? "no PEM CERTIFICATE block found"
+                            : "PEM block " + std::to_string(block) + " is malformed (" + detail + ")");
+    }
+    ossl_chars owned_name(name, free_ossl), owned_header(header, free_ossl), owned_data(data, free_ossl);
+    const std::string block_name = name;
+    const bool has_header = header != nullptr && header[0] != '\0';
+    std::string where = "PEM block " + std::to_string(block) + " (" + block_name + ")";
+    if (block_name.find("PRIVATE KEY") != std::string::npos)
+      return failure(cert_encoding::pem,
+                     where + ": input holds a private key; give only the public certificate");
+    if (block_name == "PKCS7")
+      return failure(cert_encoding::pem,
+                     where + ": a PKCS#7 (.p7b) bundle is not accepted; export each certificate as .cer");
+    if (block_name != "CERTIFICATE" && block_name != "X509 CERTIFICATE" &&
+        block_name != "TRUSTED CERTIFICATE")
+      return failure(cert_encoding::pem, where + ": unexpected block type, expected CERTIFICATE");
+    if (has_header)
+      return failure(cert_encoding::pem, where + ": PEM headers (encrypted PEM) are not accepted");
+    if (out.certs.size() == kMaxCertsPerInput)
+      return failure(cert_encoding::pem, "more than " + std::to_string(kMaxCertsPerInput) + " certificates");
+    ossl::x509_ptr cert;
+    std::string error;
+    if (block_name == "TRUSTED CERTIFICATE") {
+      // OpenSSL's "trusted" form: DER certificate followed by trust settings, which we ignore.
+      const unsigned char* p = data;
+      cert.reset(d2i_X509_AUX(nullptr, &p, len));
+      if (!cert || p != data + len) {
+        cert.reset();
+        error = "not a valid trusted certificate";
+        ERR_clear_error();
+      }
+    } else {
+      cert = der_certificate(data, static_cast<size_t>(len), error);
+    }
+    if (!cert) return failure(cert_encoding::pem, where + ": " + error);
+    out.certs.push_back(std::move(cert));
+  }
+  ERR_clear_error();
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(cert_encoding e) {
+  switch (e) {
+    case cert_encoding::pem:
+      return "PEM";
+    case cert_encoding::der:
+      return "DER";
+    case cert_encoding::base64:
+      return "Base64";
+  }
+  return "?";
+}
+
+bool decode_base64(std::string_view text, std::vector<uint8_t>& out, std::string* error) {
+  out.clear();
+  out.reserve(text.size() / 4 * 3 + 3);
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t digits = 0, pad = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (is_space(c)) continue;
+    if (c == '=') {
+      ++pad;
+      continue;
+    }
+    int v = b64_value(c);
+    if (v < 0 || pad > 0) {
+      if (error) {
+        std::string shown = (static_cast<uint8_t>(c) >= 0x20 && static_cast<uint8_t>(c) < 0x7f)
+                                ? std::string("'") + c + "'"
+                                : "byte 0x" + to_hex(reinterpret_cast<const uint8_t*>(&c), 1);
+        *error = pad > 0
+                     ? "Base64: data after '=' padding at offset " + std::to_string(i)
+                     : "Base64: " + shown + " at offset " + std::to_string(i) + " is not a Base64 character";
+      }
+      return false;
+    }
+    ++digits;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<uint8_t>(acc >> bits));
+      acc &= (1u << bits) - 1;
+    }
+  }
+  // 4n digits; or 4n+2 / 4n+3 with the matching padding or none.
+  const size_t rem = digits % 4;
+  const bool ok = rem != 1 && (pad == 0 || (rem != 0 && pad == 4 - rem)) && acc == 0;
+  if (!ok) {
+    if (error) *error = "Base64: truncated or badly padded (" + std::to_string(digits) + " digits)";
+    return false;
+  }
+  return true;
+}
+
+std::string encode_base64(std::span<const uint8_t> bytes) {
+  std::string s;
+  s.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    uint32_t v = uint32_t{bytes[i]} << 16 | uint32_t{bytes[i + 1]} << 8 | bytes[i + 2];
+    for (int k = 18; k >= 0; k -= 6) s += kAlphabet[(v >> k) & 63];
+  }
+  if (size_t left = bytes.size() - i) {
+    uint32_t v = uint32_t{bytes[i]} << 16 | (left == 2 ? uint32_t{bytes[i + 1]} << 8 : 0);
+    s += kAlphabet[(v >> 18) & 63];
+    s += kAlphabet[(v >> 12) & 63];
+    s += left == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+    s += '=';
+  }
+  return s;
+}
+
+parsed_certs parse_certificates(std::span<const uint8_t> input) {
+  if (input.size() >= 3 && input[0] == 0xEF && input[1] == 0xBB && input[2] == 0xBF) input = input.subspan(3);
+  if (input.empty()) return failure(cert_encoding::der, "no certificate data");
+  if (input.size() > kMaxCertInputBytes)
+    return failure(cert_encoding::der, "certificate input of " + std::to_string(input.size()) +
+                                           " bytes is over the limit of " +
+                                           std::to_string(kMaxCertInputBytes));
+  if (contains(input, "-----BEGIN")) return parse_pem(input);
+
+  parsed_certs out;
+  std::string error;
+  // Binary DER starts with a SEQUENCE tag (0x30). That byte is also the Base64 digit
+  // '0', but the Base64 of a certificate starts "MI", so there is no ambiguity.
+  if (input[0] == 0x30) {
+    out.encoding = cert_encoding::der;
+    auto cert = der_certificate(input.data(), input.size(), error);
+    if (!cert) return failure(cert_encoding::der, error);
+    out.certs.push_back(std::move(cert));
+    return out;
+  }
+  out.encoding = cert_encoding::base64;
+  std::vector<uint8_t> der;
+  std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());
+  if (!decode_base64(text, der, &error)) return failure(cert_encoding::base64, error);
+  if (der.empty()) return failure(cert_encoding::base64, "no certificate data");
+  auto cert = der_certificate(der.data(), der.size(), error);
+  if (!cert) return failure(cert_encoding::base64, "Base64 input: " + error);
+  out.certs.push_back(std::move(cert));
+  return out;
+}
+
+parsed_certs parse_certificates(std::string_view input) {
+  return parse_certificates(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(input.data()), input.size()));
+}
+
+std::vector<uint8_t> to_der(X509* cert) {
+  int n = i2d_X509(cert, nullptr);
+  if (n <= 0) return {};
+  std::vector<uint8_t> der(static_cast<size_t>(n));
+  uint8_t* p = der.data();
+  i2d_X509(cert, &p);
+  return der;
+}
+
+std::string to_pem(X509* cert) {
+  ossl::bio_ptr b(BIO_new(BIO_s_mem()));
+  if (!b || PEM_write_bio_X509(b.get(), cert) != 1) return {};
+  char* data = nullptr;
+  long n = BIO_get_mem_data(b.get(), &data);
+  return std::string(data, static_cast<size_t>(n));
+}
+
+}  // namespace sstpgw::certs

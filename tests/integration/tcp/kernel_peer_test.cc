@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "tests/integration/tcp/kernel_side.hh"
-#include "tests/integration/tcp/port_shim.hh"
+#include "tests/integration/tcp/net_link.hh"
 #include "tests/integration/tcp/services.hh"
 
 namespace sstpgw::tcp::testing {
@@ -78,12 +78,20 @@ class KernelPeerEnv : public ::testing::Environment {
       skip_ = err;
       return;
     }
-    port_shim::init_eal("sgwt-t1");
+    try {
+      net_link::start("net_af_packet0,iface=sgwt-t1,qpairs=1");
+    } catch (const std::exception& e) {
+      skip_ = std::string("DPDK: ") + e.what();
+      return;
+    }
     pool_ = rte_pktmbuf_pool_create("kp_pool", 65535, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
     ipool_ = rte_pktmbuf_pool_create("kp_ind", 32767, 256, 0, 0, SOCKET_ID_ANY);
     if (pool_ == nullptr || ipool_ == nullptr) skip_ = "mempools";
   }
-  void TearDown() override { teardown_netns(); }
+  void TearDown() override {
+    net_link::stop();
+    teardown_netns();
+  }
   static inline std::string skip_;
   static inline rte_mempool* pool_ = nullptr;
   static inline rte_mempool* ipool_ = nullptr;
@@ -107,7 +115,7 @@ class KernelPeer : public ::testing::Test {
   }
 
   void make(const net::impairment_config* loss = nullptr) {
-    shim_ = std::make_unique<port_shim>(kStackIp, kKernelIp, KernelPeerEnv::pool_);
+    shim_ = std::make_unique<net_link>(kStackIp, KernelPeerEnv::pool_);
     if (loss != nullptr) {
       net::impairment_config out = *loss;
       out.seed = loss->seed * 7 + 1;
@@ -121,6 +129,7 @@ class KernelPeer : public ::testing::Test {
     c.rcv_buf = 512 * 1024;
     c.snd_buf = 512 * 1024;
     c.tx = shim_->tx_sink();
+    c.tx_checksum_offload = net_link::tx_checksum_offload();
     c.time_wait_ns = 5'000'000'000;
     svc_ = std::make_unique<services>(KernelPeerEnv::pool_, c.max_connections);
     stack_ = std::make_unique<stack>(c, svc_->events(), now_ns());
@@ -178,7 +187,7 @@ class KernelPeer : public ::testing::Test {
     return c + "; mbufs in use " + std::to_string(rte_mempool_in_use_count(KernelPeerEnv::pool_));
   }
 
-  std::unique_ptr<port_shim> shim_;
+  std::unique_ptr<net_link> shim_;
   std::unique_ptr<services> svc_;
   std::unique_ptr<stack> stack_;
   uint32_t base_ = 0;
@@ -213,8 +222,8 @@ TEST_F(KernelPeer, NcatEchoesAMegabyte) {
 TEST_F(KernelPeer, CurlGetsAPage) {
   make();
   const std::string out =
-      drive([] { return run_capture("timeout 10 curl -s --max-time 5 http://10.231.7.2/ 2>&1"); }, 20);
-  EXPECT_EQ(out, "hello from the sstpgw tcp stack\n");
+      drive([] { return run_capture("timeout 10 curl -sS --max-time 5 http://10.231.7.2/ 2>&1"); }, 20);
+  EXPECT_EQ(out, "hello from the sstpgw tcp stack\n") << diag();
   EXPECT_EQ(svc_->http_served, 1u);
 }
 

@@ -223,6 +223,7 @@ void services::pump_one(conn& k) {
     }
     return;
   }
+  if (k.kind == http) return;  // answers from on_data only
   if (k.kind == transfer_server && k.header_got < 24) return;
   // transfer server and client: generated data, then (server) the digest.
   const uint64_t total = k.kind == transfer_server ? k.s2c : k.c2s;

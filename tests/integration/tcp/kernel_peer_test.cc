@@ -259,6 +259,7 @@ TEST_P(KernelTransfer, DigestsMatchBothWays) {
   const std::string err = drive([&] { return run_kernel_clients(kStackIp, kTransferPort, flows, 150); }, 180,
                                 [&] { return svc_->open() == 0; });
   EXPECT_EQ(err, "") << diag();
+  if (std::getenv("SGWT_DIAG")) std::fprintf(stderr, "%s\n", diag().c_str());
   if (lc.loss > 0) {
     EXPECT_GT(stack_->counters().get(tcp_counter::retransmit_timeout) +
                   stack_->counters().get(tcp_counter::retransmit_fast),

@@ -83,7 +83,11 @@ uint16_t net_link::tx_fn(void* ctx, rte_mbuf** pkts, uint16_t n) {
     self->tx_imp_->push(pkts, n, self->now_);
     return n;
   }
-  return self->iface_->output(pkts, n);
+  const uint16_t took = self->iface_->output(pkts, n);
+  // iface.output() never pushes back: a full TX buffer drops. Flush as we go
+  // so a burst of output from many connections is not cut at the buffer size.
+  if (self->tx_->pending() >= kBurst) self->tx_->flush();
+  return took;
 }
 
 void net_link::poll(uint64_t now_ns) {
@@ -100,7 +104,10 @@ void net_link::poll(uint64_t now_ns) {
   if (stack_) stack_->poll(now_ns);
   if (tx_imp_) {
     const uint16_t t = tx_imp_->pull(burst, kBurst, now_ns);
-    if (t) iface_->output(burst, t);
+    if (t) {
+      iface_->output(burst, t);
+      if (tx_->pending() >= kBurst) tx_->flush();
+    }
   }
   iface_->run_timers(now_us);
   tx_->flush();

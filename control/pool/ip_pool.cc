@@ -21,12 +21,12 @@ ip_pool::ip_pool(pool_settings settings, uint32_t workers, const worker_of_fn& w
   // too; slots also count network/broadcast, so at most kMaxRanges * 2 more.
   slots_.resize(static_cast<size_t>(total_slots));
 
-  std::vector<ipv4_addr> excluded = settings_.excluded;
+  std::vector<ipv4_address> excluded = settings_.excluded;
   std::sort(excluded.begin(), excluded.end());
   std::vector<std::vector<uint32_t>> lists(workers);
   for (const auto& r : ranges_) {
     for (uint64_t off = 0; off < r.prefix.size(); ++off) {
-      const ipv4_addr a{static_cast<uint32_t>(r.prefix.first().value + off)};
+      const ipv4_address a{static_cast<uint32_t>(r.prefix.first().value + off)};
       if (is_network_or_broadcast(r.prefix, a)) continue;
       if (std::binary_search(excluded.begin(), excluded.end(), a)) continue;
       const uint32_t w = worker_of ? worker_of(a) : 0;
@@ -48,17 +48,17 @@ ip_pool::ip_pool(pool_settings settings, uint32_t workers, const worker_of_fn& w
   }
 }
 
-std::optional<uint32_t> ip_pool::slot_of(ipv4_addr addr) const {
+std::optional<uint32_t> ip_pool::slot_of(ipv4_address addr) const {
   // Last range starting at or before addr.
   auto it = std::upper_bound(ranges_.begin(), ranges_.end(), addr,
-                             [](ipv4_addr a, const range_slots& r) { return a < r.prefix.first(); });
+                             [](ipv4_address a, const range_slots& r) { return a < r.prefix.first(); });
   if (it == ranges_.begin()) return std::nullopt;
   --it;
   if (!it->prefix.contains(addr)) return std::nullopt;
   return it->first_slot + (addr.value - it->prefix.first().value);
 }
 
-ipv4_addr ip_pool::addr_of(uint32_t slot) const {
+ipv4_address ip_pool::addr_of(uint32_t slot) const {
   auto it = std::upper_bound(ranges_.begin(), ranges_.end(), slot,
                              [](uint32_t s, const range_slots& r) { return s < r.first_slot; });
   --it;
@@ -103,7 +103,7 @@ allocation ip_pool::allocate(uint32_t preferred_worker, uint64_t owner) {
   return out;
 }
 
-bool ip_pool::release(ipv4_addr addr) {
+bool ip_pool::release(ipv4_address addr) {
   auto s = slot_of(addr);
   if (!s || slots_[*s].state != kLeased) {
     ++bad_releases_;
@@ -117,23 +117,23 @@ bool ip_pool::release(ipv4_addr addr) {
   return true;
 }
 
-bool ip_pool::is_leased(ipv4_addr addr) const {
+bool ip_pool::is_leased(ipv4_address addr) const {
   auto s = slot_of(addr);
   return s && slots_[*s].state == kLeased;
 }
 
-std::optional<uint64_t> ip_pool::owner_of(ipv4_addr addr) const {
+std::optional<uint64_t> ip_pool::owner_of(ipv4_address addr) const {
   auto s = slot_of(addr);
   if (!s || slots_[*s].state != kLeased) return std::nullopt;
   return slots_[*s].owner;
 }
 
-bool ip_pool::is_usable(ipv4_addr addr) const {
+bool ip_pool::is_usable(ipv4_address addr) const {
   auto s = slot_of(addr);
   return s && slots_[*s].state != kUnusable;
 }
 
-std::optional<uint32_t> ip_pool::worker_of(ipv4_addr addr) const {
+std::optional<uint32_t> ip_pool::worker_of(ipv4_address addr) const {
   auto s = slot_of(addr);
   if (!s || slots_[*s].state == kUnusable) return std::nullopt;
   return slots_[*s].worker;

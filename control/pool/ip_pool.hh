@@ -4,7 +4,7 @@
 //
 // Worker affinity: `worker_of(address)` says which worker the data plane will
 // see return traffic for that address on (for a VNet port hashing on the
-// destination address, make_dst_rss_worker_of() in toeplitz.hh). At configure
+// destination address, make_dst_rss_worker_of() in return_worker.hh). At configure
 // time every usable address is sorted into its worker's free list, so an
 // allocation for worker k is a pop from list k: O(1). If list k is empty the
 // allocation falls back to the worker with the most free addresses, and says so.
@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "control/pool/ipv4.hh"
+#include "dataplane/common/ipv4_address.hh"
 #include "control/pool/pool_settings.hh"
 
 namespace sstpgw::pool {
@@ -30,7 +30,7 @@ namespace sstpgw::pool {
 // No preference: take from the worker with the most free addresses.
 inline constexpr uint32_t kAnyWorker = UINT32_MAX;
 
-using worker_of_fn = std::function<uint32_t(ipv4_addr)>;
+using worker_of_fn = std::function<uint32_t(ipv4_address)>;
 
 class pool_error : public std::runtime_error {
  public:
@@ -41,7 +41,7 @@ enum class alloc_status { ok, exhausted };
 
 struct allocation {
   alloc_status status = alloc_status::exhausted;
-  ipv4_addr addr;
+  ipv4_address addr;
   uint32_t worker = 0;        // the worker `addr` maps to
   bool on_preferred = false;  // worker is the one asked for
   std::string note;           // one line when not on the preferred worker or exhausted; else empty
@@ -50,7 +50,7 @@ struct allocation {
 };
 
 struct lease {
-  ipv4_addr addr;
+  ipv4_address addr;
   uint64_t owner = 0;  // the caller's tag, e.g. a session id
   uint32_t worker = 0;
 };
@@ -80,15 +80,15 @@ class ip_pool {
   allocation allocate(uint32_t preferred_worker, uint64_t owner = 0);
   // Frees a leased address. False, and nothing changes, if it is not leased
   // (released twice, or not the pool's).
-  bool release(ipv4_addr addr);
+  bool release(ipv4_address addr);
 
-  bool is_leased(ipv4_addr addr) const;
-  std::optional<uint64_t> owner_of(ipv4_addr addr) const;
+  bool is_leased(ipv4_address addr) const;
+  std::optional<uint64_t> owner_of(ipv4_address addr) const;
   // Whether the pool would ever hand out `addr` (in a range, not network,
   // broadcast or excluded).
-  bool is_usable(ipv4_addr addr) const;
+  bool is_usable(ipv4_address addr) const;
   // The worker an address maps to (as computed at configure time), if usable.
-  std::optional<uint32_t> worker_of(ipv4_addr addr) const;
+  std::optional<uint32_t> worker_of(ipv4_address addr) const;
 
   uint64_t capacity() const { return capacity_; }
   uint64_t in_use() const { return in_use_; }
@@ -126,8 +126,8 @@ class ip_pool {
     }
   };
 
-  std::optional<uint32_t> slot_of(ipv4_addr addr) const;
-  ipv4_addr addr_of(uint32_t slot) const;
+  std::optional<uint32_t> slot_of(ipv4_address addr) const;
+  ipv4_address addr_of(uint32_t slot) const;
 
   pool_settings settings_;
   std::vector<range_slots> ranges_;  // sorted by address

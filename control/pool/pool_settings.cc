@@ -22,7 +22,7 @@ uint64_t usable_in_prefix(const ipv4_prefix& p) {
   return p.size() - 2;
 }
 
-bool is_network_or_broadcast(const ipv4_prefix& p, ipv4_addr a) {
+bool is_network_or_broadcast(const ipv4_prefix& p, ipv4_address a) {
   return p.length <= 30 && (a == p.first() || a == p.last());
 }
 
@@ -46,7 +46,7 @@ std::string settings_problem(const pool_settings& s) {
   if (total > kMaxPoolAddresses)
     return "the ranges hold " + std::to_string(total) + " addresses, more than the limit of " +
            std::to_string(kMaxPoolAddresses);
-  std::vector<ipv4_addr> ex = s.excluded;
+  std::vector<ipv4_address> ex = s.excluded;
   std::sort(ex.begin(), ex.end());
   if (auto d = std::adjacent_find(ex.begin(), ex.end()); d != ex.end())
     return "excluded address " + d->to_string() + " is listed twice";
@@ -65,7 +65,7 @@ std::optional<pool_settings> make_settings(const std::vector<std::string>& range
                                            const std::vector<std::string>& excluded, std::string* error) {
   pool_settings s;
   for (const auto& r : ranges) {
-    auto p = parse_prefix(r, error);
+    auto p = parse_ipv4_prefix(r, error);
     if (!p) return std::nullopt;
     s.ranges.push_back(*p);
   }
@@ -88,7 +88,7 @@ pool_settings parse_pool_settings(std::string_view label, std::string_view bytes
   std::string error;
   for (size_t i = 0; i < ranges.size(); ++i) {
     if (!ranges[i].is_string()) refuse(label, "ranges[" + std::to_string(i) + "] must be a string");
-    auto p = parse_prefix(ranges[i].get<std::string>(), &error);
+    auto p = parse_ipv4_prefix(ranges[i].get<std::string>(), &error);
     if (!p) refuse(label, "ranges[" + std::to_string(i) + "]: " + error);
     s.ranges.push_back(*p);
   }

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "control/pool/ipv4.hh"
+#include "dataplane/common/ipv4_address.hh"
 #include "control/state/state_dir.hh"
 
 namespace sstpgw::pool {
@@ -28,7 +28,7 @@ inline constexpr const char* kPoolFile = "pool.json";
 
 struct pool_settings {
   std::vector<ipv4_prefix> ranges;
-  std::vector<ipv4_addr> excluded;  // e.g. the gateway's own address on the PPP side
+  std::vector<ipv4_address> excluded;  // e.g. the gateway's own address on the PPP side
 
   bool operator==(const pool_settings&) const = default;
 };
@@ -43,7 +43,7 @@ std::string settings_problem(const pool_settings& s);
 // address of a /32. Excluded addresses are not subtracted here.
 uint64_t usable_in_prefix(const ipv4_prefix& p);
 // Whether `a` (inside `p`) is the network or broadcast address of a /0-/30.
-bool is_network_or_broadcast(const ipv4_prefix& p, ipv4_addr a);
+bool is_network_or_broadcast(const ipv4_prefix& p, ipv4_address a);
 
 // From operator text ("172.16.201.0/24", ...); nullopt and *error on failure,
 // including every settings_problem().

@@ -6,18 +6,9 @@
 #include <optional>
 #include <string>
 
+#include "dataplane/common/ipv4_address.hh"
+
 namespace sstpgw::ppp {
-
-struct ipv4_address {
-  uint32_t value = 0;  // host byte order: 10.0.0.1 is 0x0A000001
-
-  static constexpr ipv4_address from_octets(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
-    return {(uint32_t{a} << 24) | (uint32_t{b} << 16) | (uint32_t{c} << 8) | d};
-  }
-  constexpr bool is_zero() const { return value == 0; }
-  std::string to_string() const;
-  friend constexpr bool operator==(ipv4_address, ipv4_address) = default;
-};
 
 class address_pool {
  public:

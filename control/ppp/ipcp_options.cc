@@ -5,11 +5,6 @@
 #include "dataplane/common/log.hh"
 
 namespace sstpgw::ppp {
-
-std::string ipv4_address::to_string() const {
-  return fmt::format("{}.{}.{}.{}", value >> 24, (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF);
-}
-
 namespace {
 
 void put_address(byte_writer& w, uint8_t type, ipv4_address a) {

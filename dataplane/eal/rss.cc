@@ -39,6 +39,12 @@ uint32_t rss_hash_ipv4(std::span<const uint8_t> key, uint32_t src, uint32_t dst)
   return toeplitz_hash(key, in);
 }
 
+uint32_t rss_hash_ipv4_dst(std::span<const uint8_t> key, uint32_t dst) {
+  uint8_t in[4];
+  put_be32(in, dst);
+  return toeplitz_hash(key, in);
+}
+
 uint32_t rss_hash_ipv4_tcp(std::span<const uint8_t> key, uint32_t src, uint32_t dst, uint16_t sport,
                            uint16_t dport) {
   uint8_t in[12];

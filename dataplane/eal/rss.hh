@@ -41,6 +41,9 @@ uint32_t toeplitz_hash(std::span<const uint8_t> key, std::span<const uint8_t> in
 uint32_t rss_hash_ipv4(std::span<const uint8_t> key, uint32_t src, uint32_t dst);
 uint32_t rss_hash_ipv4_tcp(std::span<const uint8_t> key, uint32_t src, uint32_t dst, uint16_t sport,
                            uint16_t dport);
+// Destination address only (DPDK RTE_ETH_RSS_L3_DST_ONLY): the queue return
+// traffic to one client address lands on, whoever sends it.
+uint32_t rss_hash_ipv4_dst(std::span<const uint8_t> key, uint32_t dst);
 
 // The queue a hash selects through a redirection table. A power-of-two table is
 // indexed by the low bits, as NICs do; any other size (software tables) by modulo.

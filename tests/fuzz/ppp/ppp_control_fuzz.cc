@@ -13,6 +13,7 @@
 #include "dataplane/common/log.hh"
 
 using namespace sstpgw::ppp;
+using sstpgw::ipv4_address;
 
 namespace {
 

@@ -20,9 +20,9 @@ using ppp::link_event;
 class list_pool : public ppp::address_pool {
  public:
   explicit list_pool(int n) {
-    for (int i = 0; i < n; ++i) free.push_back(ppp::ipv4_address::from_octets(172, 16, 201, uint8_t(10 + i)));
+    for (int i = 0; i < n; ++i) free.push_back(sstpgw::ipv4_address::from_octets(172, 16, 201, uint8_t(10 + i)));
   }
-  std::optional<ppp::ipv4_address> allocate(uint32_t) override {
+  std::optional<sstpgw::ipv4_address> allocate(uint32_t) override {
     ++allocations;
     if (free.empty()) return std::nullopt;
     auto a = free.front();
@@ -30,11 +30,11 @@ class list_pool : public ppp::address_pool {
     ++in_use;
     return a;
   }
-  void release(ppp::ipv4_address a) override {
+  void release(sstpgw::ipv4_address a) override {
     free.push_back(a);
     --in_use;
   }
-  std::deque<ppp::ipv4_address> free;
+  std::deque<sstpgw::ipv4_address> free;
   int in_use = 0, allocations = 0;
 };
 
@@ -58,8 +58,8 @@ struct link_pair {
     server_eap = eap_server.get();
     ppp::link_config sc{
         .lcp = ppp::lcp_config::server(),
-        .ipcp = ppp::ipcp_server_config{.local = ppp::ipv4_address::from_octets(172, 16, 201, 1),
-                                        .dns_primary = ppp::ipv4_address::from_octets(10, 1, 0, 53),
+        .ipcp = ppp::ipcp_server_config{.local = sstpgw::ipv4_address::from_octets(172, 16, 201, 1),
+                                        .dns_primary = sstpgw::ipv4_address::from_octets(10, 1, 0, 53),
                                         .pool = &pool},
         .name = "server"};
     server = std::make_unique<ppp::ppp_link>(std::move(sc), std::move(eap_server));

@@ -38,10 +38,10 @@ TEST_F(ppp_link_test, FullSessionTls12) {
   EXPECT_EQ(l.client_events, kUp);
   EXPECT_EQ(l.server->phase(), link_phase::network);
   EXPECT_EQ(l.client->phase(), link_phase::network);
-  const auto addr = ppp::ipv4_address::from_octets(172, 16, 201, 10);
+  const auto addr = sstpgw::ipv4_address::from_octets(172, 16, 201, 10);
   EXPECT_EQ(l.server->ipcp_layer().result().peer, addr);
   EXPECT_EQ(l.client->ipcp_layer().result().local, addr);
-  EXPECT_EQ(l.client->ipcp_layer().result().dns_primary, ppp::ipv4_address::from_octets(10, 1, 0, 53));
+  EXPECT_EQ(l.client->ipcp_layer().result().dns_primary, sstpgw::ipv4_address::from_octets(10, 1, 0, 53));
   ASSERT_TRUE(l.server_eap->keys() && l.client_eap->keys());
   EXPECT_EQ(l.server_eap->keys()->msk, l.client_eap->keys()->msk);
   EXPECT_EQ(l.server_eap->identity(), "client1");

@@ -8,7 +8,8 @@
 #include <random>
 #include <set>
 
-#include "control/pool/toeplitz.hh"
+#include "control/pool/return_worker.hh"
+#include "dataplane/eal/rss.hh"
 
 namespace sstpgw::pool {
 namespace {
@@ -22,11 +23,11 @@ pool_settings settings(std::vector<std::string> ranges, std::vector<std::string>
   return s.value_or(pool_settings{});
 }
 
-ipv4_addr ip(const char* s) { return *parse_ipv4(s); }
+ipv4_address ip(const char* s) { return *parse_ipv4(s); }
 
 // Drains the pool; returns the addresses handed out.
-std::vector<ipv4_addr> drain(ip_pool& p, uint32_t preferred = kAnyWorker) {
-  std::vector<ipv4_addr> out;
+std::vector<ipv4_address> drain(ip_pool& p, uint32_t preferred = kAnyWorker) {
+  std::vector<ipv4_address> out;
   for (;;) {
     auto a = p.allocate(preferred);
     if (!a.ok()) break;
@@ -40,7 +41,7 @@ TEST(IpPool, SlashTwentyFourHands254AddressesWithoutNetworkAndBroadcast) {
   EXPECT_EQ(p.capacity(), 254u);
   auto got = drain(p);
   ASSERT_EQ(got.size(), 254u);
-  std::set<ipv4_addr> unique(got.begin(), got.end());
+  std::set<ipv4_address> unique(got.begin(), got.end());
   EXPECT_EQ(unique.size(), 254u);
   EXPECT_EQ(unique.count(ip("172.16.201.0")), 0u);
   EXPECT_EQ(unique.count(ip("172.16.201.255")), 0u);
@@ -65,13 +66,13 @@ TEST(IpPool, SeveralRangesAndSmallPrefixes) {
   ip_pool p(settings({"10.9.0.0/31", "10.8.0.7/32", "10.7.0.0/30"}), 1);
   EXPECT_EQ(p.capacity(), 2u + 1u + 2u);
   auto got = drain(p);
-  std::set<ipv4_addr> unique(got.begin(), got.end());
-  EXPECT_EQ(unique, (std::set<ipv4_addr>{ip("10.9.0.0"), ip("10.9.0.1"), ip("10.8.0.7"), ip("10.7.0.1"),
+  std::set<ipv4_address> unique(got.begin(), got.end());
+  EXPECT_EQ(unique, (std::set<ipv4_address>{ip("10.9.0.0"), ip("10.9.0.1"), ip("10.8.0.7"), ip("10.7.0.1"),
                                          ip("10.7.0.2")}));
 }
 
 TEST(IpPool, ExhaustionIsAResult) {
-  ip_pool p(settings({"10.0.0.0/30"}), 2, [](ipv4_addr a) { return a.value & 1; });
+  ip_pool p(settings({"10.0.0.0/30"}), 2, [](ipv4_address a) { return a.value & 1; });
   EXPECT_TRUE(p.allocate(0, 1).ok());
   EXPECT_TRUE(p.allocate(0, 2).ok());
   auto a = p.allocate(0, 3);
@@ -124,9 +125,9 @@ TEST(IpPool, OwnersAndLeases) {
 
 TEST(IpPool, RandomAllocFreeNeverDuplicates) {
   ip_pool p(settings({"172.16.201.0/24", "172.16.202.0/26"}, {"172.16.201.1"}), 4,
-            [](ipv4_addr a) { return (a.value * 2654435761u) >> 30; });
+            [](ipv4_address a) { return (a.value * 2654435761u) >> 30; });
   std::mt19937 rng(12345);
-  std::set<ipv4_addr> live;
+  std::set<ipv4_address> live;
   for (int step = 0; step < 40000; ++step) {
     if (live.empty() || rng() % 100 < 55) {
       auto a = p.allocate(rng() % 5 == 4 ? kAnyWorker : rng() % 4, static_cast<uint64_t>(step));
@@ -152,7 +153,7 @@ TEST(IpPool, RandomAllocFreeNeverDuplicates) {
 
 TEST(IpPool, PreferredWorkerHitRateWithFakeWorkerOf) {
   // 4 workers, address -> worker by the low two bits: each worker owns about 63 addresses.
-  ip_pool p(settings({"10.0.0.0/24"}), 4, [](ipv4_addr a) { return a.value & 3; });
+  ip_pool p(settings({"10.0.0.0/24"}), 4, [](ipv4_address a) { return a.value & 3; });
   EXPECT_EQ(p.stats().capacity_per_worker, (std::vector<uint64_t>{63, 64, 64, 63}));
   // Sessions arrive round-robin over workers: every allocation lands on its worker
   // while that worker has addresses.
@@ -173,7 +174,7 @@ TEST(IpPool, PreferredWorkerHitRateWithFakeWorkerOf) {
 }
 
 TEST(IpPool, FallbackWhenPreferredWorkerIsFullSaysSo) {
-  ip_pool p(settings({"10.0.0.0/24"}), 4, [](ipv4_addr a) { return a.value & 3; });
+  ip_pool p(settings({"10.0.0.0/24"}), 4, [](ipv4_address a) { return a.value & 3; });
   for (int i = 0; i < 63; ++i) ASSERT_TRUE(p.allocate(0).on_preferred);
   auto a = p.allocate(0);
   ASSERT_TRUE(a.ok());
@@ -190,7 +191,7 @@ TEST(IpPool, FallbackWhenPreferredWorkerIsFullSaysSo) {
 TEST(IpPool, PreferredHitRateUnderSkewedLoad) {
   // With a real RSS map and random per-worker demand, hits stay high until the pool is nearly full.
   ip_pool p(settings({"172.16.201.0/24"}, {"172.16.201.1"}), 4,
-            make_dst_rss_worker_of({kMicrosoftRssKey.begin(), kMicrosoftRssKey.end()}, default_reta(4)));
+            make_dst_rss_worker_of({eal::kMicrosoftRssKey.begin(), eal::kMicrosoftRssKey.end()}, default_reta(4)));
   std::mt19937 rng(99);
   int hits = 0;
   const int n = 180;  // ~70% of 253
@@ -206,19 +207,19 @@ TEST(IpPool, PreferredHitRateUnderSkewedLoad) {
 
 TEST(IpPool, AddressesMatchTheRssQueueOfTheirWorker) {
   auto worker_of =
-      make_dst_rss_worker_of({kMicrosoftRssKey.begin(), kMicrosoftRssKey.end()}, default_reta(3));
+      make_dst_rss_worker_of({eal::kMicrosoftRssKey.begin(), eal::kMicrosoftRssKey.end()}, default_reta(3));
   ip_pool p(settings({"172.16.201.0/24"}), 3, worker_of);
   for (uint32_t w = 0; w < 3; ++w)
     for (int i = 0; i < 20; ++i) {
       auto a = p.allocate(w);
       ASSERT_TRUE(a.on_preferred);
-      EXPECT_EQ(rss_queue(rss_hash_ipv4_dst(kMicrosoftRssKey, a.addr), default_reta(3)), w);
+      EXPECT_EQ(eal::queue_of(eal::rss_hash_ipv4_dst(eal::kMicrosoftRssKey, a.addr.value), default_reta(3)), w);
     }
 }
 
 TEST(IpPool, NoPreferenceTakesFromTheFullestWorker) {
   ip_pool p(settings({"10.0.0.0/24"}), 2,
-            [](ipv4_addr a) { return a.value < ip("10.0.0.200").value ? 0u : 1u; });
+            [](ipv4_address a) { return a.value < ip("10.0.0.200").value ? 0u : 1u; });
   auto a = p.allocate(kAnyWorker);
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a.worker, 0u);
@@ -232,7 +233,7 @@ TEST(IpPool, BadConfigurationThrowsAtConfigureTime) {
   EXPECT_THROW(ip_pool(pool_settings{}, 1), pool_error);
   EXPECT_THROW(ip_pool(settings({"10.0.0.0/24"}), 0), pool_error);
   try {
-    ip_pool p(settings({"10.0.0.0/24"}), 2, [](ipv4_addr) { return 5u; });
+    ip_pool p(settings({"10.0.0.0/24"}), 2, [](ipv4_address) { return 5u; });
     FAIL();
   } catch (const pool_error& e) {
     EXPECT_THAT(e.what(), HasSubstr("returned 5 but there are 2 workers"));
@@ -240,7 +241,7 @@ TEST(IpPool, BadConfigurationThrowsAtConfigureTime) {
 }
 
 TEST(IpPool, LargestPoolBuilds) {
-  ip_pool p(settings({"10.0.0.0/12"}), 8, [](ipv4_addr a) { return a.value % 8; });
+  ip_pool p(settings({"10.0.0.0/12"}), 8, [](ipv4_address a) { return a.value % 8; });
   EXPECT_EQ(p.capacity(), (1u << 20) - 2);
   auto a = p.allocate(3);
   EXPECT_TRUE(a.on_preferred);

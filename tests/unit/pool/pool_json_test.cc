@@ -7,7 +7,7 @@ namespace {
 
 TEST(PoolJson, ShowsSettingsCountsWorkersAndLeases) {
   auto s = *make_settings({"10.0.0.0/29"}, {"10.0.0.1"}, nullptr);
-  ip_pool p(s, 2, [](ipv4_addr a) { return a.value & 1; });
+  ip_pool p(s, 2, [](ipv4_address a) { return a.value & 1; });
   auto a = p.allocate(0, 77);
   ASSERT_TRUE(a.ok());
   (void)p.allocate(0, 78);

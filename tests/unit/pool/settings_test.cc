@@ -18,10 +18,10 @@ std::string problem_of(std::vector<std::string> ranges, std::vector<std::string>
 
 TEST(PoolSettings, UsableAddressesPerPrefix) {
   // /24: 256 minus network (.0) and broadcast (.255) = 254.
-  EXPECT_EQ(usable_in_prefix(*parse_prefix("172.16.201.0/24")), 254u);
-  EXPECT_EQ(usable_in_prefix(*parse_prefix("172.16.201.0/30")), 2u);
-  EXPECT_EQ(usable_in_prefix(*parse_prefix("172.16.201.0/31")), 2u);  // RFC 3021
-  EXPECT_EQ(usable_in_prefix(*parse_prefix("172.16.201.9/32")), 1u);
+  EXPECT_EQ(usable_in_prefix(*parse_ipv4_prefix("172.16.201.0/24")), 254u);
+  EXPECT_EQ(usable_in_prefix(*parse_ipv4_prefix("172.16.201.0/30")), 2u);
+  EXPECT_EQ(usable_in_prefix(*parse_ipv4_prefix("172.16.201.0/31")), 2u);  // RFC 3021
+  EXPECT_EQ(usable_in_prefix(*parse_ipv4_prefix("172.16.201.9/32")), 1u);
 }
 
 TEST(PoolSettings, ValidSettings) {

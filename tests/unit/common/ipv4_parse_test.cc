@@ -1,14 +1,14 @@
-#include "control/pool/ipv4.hh"
+#include "dataplane/common/ipv4_address.hh"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace sstpgw::pool {
+namespace sstpgw {
 namespace {
 
 using ::testing::HasSubstr;
 
-TEST(Ipv4, ParsesAndFormats) {
+TEST(Ipv4Parse, ParsesAndFormats) {
   auto a = parse_ipv4("172.16.201.1");
   ASSERT_TRUE(a);
   EXPECT_EQ(a->value, 0xAC10C901u);
@@ -17,7 +17,7 @@ TEST(Ipv4, ParsesAndFormats) {
   EXPECT_EQ(parse_ipv4("255.255.255.255")->value, 0xFFFFFFFFu);
 }
 
-TEST(Ipv4, RefusesMalformedAddresses) {
+TEST(Ipv4Parse, RefusesMalformedAddresses) {
   for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.04", "01.2.3.4", "1..3.4", "1.2.3.4 ",
                           " 1.2.3.4", "a.b.c.d", "1.2.3.-4", "1.2.3.1234", "1.2.3.4/24"}) {
     std::string error;
@@ -26,8 +26,8 @@ TEST(Ipv4, RefusesMalformedAddresses) {
   }
 }
 
-TEST(Ipv4Prefix, ParsesAndMeasures) {
-  auto p = parse_prefix("172.16.201.0/24");
+TEST(Ipv4PrefixParse, ParsesAndMeasures) {
+  auto p = parse_ipv4_prefix("172.16.201.0/24");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->size(), 256u);
   EXPECT_EQ(p->first().to_string(), "172.16.201.0");
@@ -35,31 +35,31 @@ TEST(Ipv4Prefix, ParsesAndMeasures) {
   EXPECT_TRUE(p->contains(*parse_ipv4("172.16.201.77")));
   EXPECT_FALSE(p->contains(*parse_ipv4("172.16.202.0")));
   EXPECT_EQ(p->to_string(), "172.16.201.0/24");
-  EXPECT_EQ(parse_prefix("10.0.0.7/32")->size(), 1u);
-  EXPECT_EQ(parse_prefix("0.0.0.0/0")->size(), uint64_t{1} << 32);
+  EXPECT_EQ(parse_ipv4_prefix("10.0.0.7/32")->size(), 1u);
+  EXPECT_EQ(parse_ipv4_prefix("0.0.0.0/0")->size(), uint64_t{1} << 32);
 }
 
-TEST(Ipv4Prefix, HostBitsRefusedWithTheLikelyMeaning) {
+TEST(Ipv4PrefixParse, HostBitsRefusedWithTheLikelyMeaning) {
   std::string error;
-  EXPECT_FALSE(parse_prefix("172.16.201.5/24", &error));
+  EXPECT_FALSE(parse_ipv4_prefix("172.16.201.5/24", &error));
   EXPECT_THAT(error, HasSubstr("did you mean 172.16.201.0/24?"));
 }
 
-TEST(Ipv4Prefix, RefusesBadLengths) {
+TEST(Ipv4PrefixParse, RefusesBadLengths) {
   for (const char* bad :
        {"10.0.0.0", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/08", "10.0.0.0/x", "10.0.0.0/240"}) {
     std::string error;
-    EXPECT_FALSE(parse_prefix(bad, &error)) << bad;
+    EXPECT_FALSE(parse_ipv4_prefix(bad, &error)) << bad;
     EXPECT_FALSE(error.empty());
   }
 }
 
-TEST(Ipv4Prefix, Overlap) {
-  auto a = *parse_prefix("10.0.0.0/24"), b = *parse_prefix("10.0.0.128/25"), c = *parse_prefix("10.0.1.0/24");
+TEST(Ipv4PrefixParse, Overlap) {
+  auto a = *parse_ipv4_prefix("10.0.0.0/24"), b = *parse_ipv4_prefix("10.0.0.128/25"), c = *parse_ipv4_prefix("10.0.1.0/24");
   EXPECT_TRUE(a.overlaps(b));
   EXPECT_TRUE(b.overlaps(a));
   EXPECT_FALSE(a.overlaps(c));
 }
 
 }  // namespace
-}  // namespace sstpgw::pool
+}  // namespace sstpgw

@@ -1,5 +1,7 @@
 #include "control/certs/cert_input.hh"
 
+#include "control/common/base64.hh"
+
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
 
@@ -11,21 +13,8 @@
 namespace sstpgw::certs {
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int b64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 void free_ossl(void* p) { OPENSSL_free(p); }
 using ossl_chars = std::unique_ptr<void, decltype(&free_ossl)>;
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 parsed_certs failure(cert_encoding enc, std::string error) {
   parsed_certs r;
@@ -135,67 +124,6 @@ std::string_view to_string(cert_encoding e) {
   return "?";
 }
 
-bool decode_base64(std::string_view text, std::vector<uint8_t>& out, std::string* error) {
-  out.clear();
-  out.reserve(text.size() / 4 * 3 + 3);
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t digits = 0, pad = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (is_space(c)) continue;
-    if (c == '=') {
-      ++pad;
-      continue;
-    }
-    int v = b64_value(c);
-    if (v < 0 || pad > 0) {
-      if (error) {
-        std::string shown = (static_cast<uint8_t>(c) >= 0x20 && static_cast<uint8_t>(c) < 0x7f)
-                                ? std::string("'") + c + "'"
-                                : "byte 0x" + to_hex(reinterpret_cast<const uint8_t*>(&c), 1);
-        *error = pad > 0
-                     ? "Base64: data after '=' padding at offset " + std::to_string(i)
-                     : "Base64: " + shown + " at offset " + std::to_string(i) + " is not a Base64 character";
-      }
-      return false;
-    }
-    ++digits;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<uint8_t>(acc >> bits));
-      acc &= (1u << bits) - 1;
-    }
-  }
-  // 4n digits; or 4n+2 / 4n+3 with the matching padding or none.
-  const size_t rem = digits % 4;
-  const bool ok = rem != 1 && (pad == 0 || (rem != 0 && pad == 4 - rem)) && acc == 0;
-  if (!ok) {
-    if (error) *error = "Base64: truncated or badly padded (" + std::to_string(digits) + " digits)";
-    return false;
-  }
-  return true;
-}
-
-std::string encode_base64(std::span<const uint8_t> bytes) {
-  std::string s;
-  s.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t v = uint32_t{bytes[i]} << 16 | uint32_t{bytes[i + 1]} << 8 | bytes[i + 2];
-    for (int k = 18; k >= 0; k -= 6) s += kAlphabet[(v >> k) & 63];
-  }
-  if (size_t left = bytes.size() - i) {
-    uint32_t v = uint32_t{bytes[i]} << 16 | (left == 2 ? uint32_t{bytes[i + 1]} << 8 : 0);
-    s += kAlphabet[(v >> 18) & 63];
-    s += kAlphabet[(v >> 12) & 63];
-    s += left == 2 ? kAlphabet[(v >> 6) & 63] : '=';
-    s += '=';
-  }
-  return s;
-}
 
 parsed_certs parse_certificates(std::span<const uint8_t> input) {
   if (input.size() >= 3 && input[0] == 0xEF && input[1] == 0xBB && input[2] == 0xBF) input = input.subspan(3);
@@ -220,7 +148,9 @@ parsed_certs parse_certificates(std::span<const uint8_t> input) {
   out.encoding = cert_encoding::base64;
   std::vector<uint8_t> der;
   std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());
-  if (!decode_base64(text, der, &error)) return failure(cert_encoding::base64, error);
+  auto bytes = base64_decode(text, base64_padding::optional, &error);
+  if (!bytes) return failure(cert_encoding::base64, error);
+  der.assign(bytes->begin(), bytes->end());
   if (der.empty()) return failure(cert_encoding::base64, "no certificate data");
   auto cert = der_certificate(der.data(), der.size(), error);
   if (!cert) return failure(cert_encoding::base64, "Base64 input: " + error);

@@ -37,11 +37,6 @@ struct parsed_certs {
 parsed_certs parse_certificates(std::span<const uint8_t> input);
 parsed_certs parse_certificates(std::string_view input);
 
-// Strict Base64 (RFC 4648 alphabet, whitespace skipped, padding optional but
-// only at the end). False with *error set on bad input.
-bool decode_base64(std::string_view text, std::vector<uint8_t>& out, std::string* error);
-// One line, with padding, no line breaks (what Azure's portal wants).
-std::string encode_base64(std::span<const uint8_t> bytes);
 
 // DER of a certificate.
 std::vector<uint8_t> to_der(X509* cert);

@@ -1,5 +1,7 @@
 #include "control/certs/store_files.hh"
 
+#include "control/common/base64.hh"
+
 #include <set>
 
 #include "control/certs/cert_input.hh"
@@ -81,7 +83,9 @@ std::vector<trusted_root> parse_roots(std::string_view label, std::string_view b
     const auto der64 = state::require_field(entry, e, "der_base64", vt::string).get<std::string>();
     std::vector<uint8_t> der;
     std::string error;
-    if (!decode_base64(der64, der, &error)) refuse(label, where + ": der_base64: " + error);
+    auto bytes = base64_decode(der64, base64_padding::required, &error);
+    if (!bytes) refuse(label, where + ": der_base64: " + error);
+    der.assign(bytes->begin(), bytes->end());
     auto parsed = parse_certificates(std::span<const uint8_t>(der));
     if (!parsed.ok() || parsed.encoding != cert_encoding::der || parsed.certs.size() != 1)
       refuse(label, where + ": der_base64 is not one DER certificate" +
@@ -152,7 +156,7 @@ std::string serialize_roots(const std::vector<trusted_root>& roots) {
                     {"subject", r.summary.subject},
                     {"not_after", format_time(r.summary.not_after)},
                     {"added_at", r.added_at},
-                    {"der_base64", encode_base64(der)}});
+                    {"der_base64", base64_encode(der)}});
   }
   doc["roots"] = std::move(list);
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

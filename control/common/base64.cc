@@ -1,7 +1,6 @@
 #include "control/common/base64.hh"
 
 #include <array>
-#include <cstdint>
 
 namespace sstpgw {
 namespace {
@@ -18,66 +17,71 @@ constexpr auto kReverse = make_reverse();
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+std::string describe(char c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto u = static_cast<uint8_t>(c);
+  if (u >= 0x20 && u < 0x7f) return std::string("'") + c + "'";
+  return std::string("byte 0x") + kHex[u >> 4] + kHex[u & 15];
+}
+
+std::nullopt_t fail(std::string* error, std::string text) {
+  if (error) *error = "Base64: " + std::move(text);
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
+  auto byte = [&](size_t i) { return uint32_t{static_cast<uint8_t>(bytes[i])}; };
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t v = (uint32_t{static_cast<uint8_t>(bytes[i])} << 16) | (uint32_t{static_cast<uint8_t>(bytes[i + 1])} << 8) |
-                 static_cast<uint8_t>(bytes[i + 2]);
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
+    uint32_t v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
+    for (int k = 18; k >= 0; k -= 6) out += kAlphabet[(v >> k) & 63];
   }
-  if (size_t rest = bytes.size() - i) {
-    uint32_t v = uint32_t{static_cast<uint8_t>(bytes[i])} << 16;
-    if (rest == 2) v |= uint32_t{static_cast<uint8_t>(bytes[i + 1])} << 8;
-    out += kAlphabet[v >> 18];
+  if (size_t left = bytes.size() - i) {
+    uint32_t v = byte(i) << 16 | (left == 2 ? byte(i + 1) << 8 : 0);
+    out += kAlphabet[(v >> 18) & 63];
     out += kAlphabet[(v >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+    out += left == 2 ? kAlphabet[(v >> 6) & 63] : '=';
     out += '=';
   }
   return out;
 }
 
-std::optional<std::string> base64_decode(std::string_view text) {
+std::optional<std::string> base64_decode(std::string_view text, base64_padding padding, std::string* error) {
   std::string out;
-  out.reserve(text.size() / 4 * 3);
+  out.reserve(text.size() / 4 * 3 + 3);
   uint32_t acc = 0;
-  int have = 0;     // sextets in acc
-  int padding = 0;  // '=' seen
-  for (char c : text) {
+  int bits = 0;
+  size_t digits = 0, pad = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     if (is_space(c)) continue;
     if (c == '=') {
-      if (have < 2 || ++padding > 2) return std::nullopt;
+      ++pad;
       continue;
     }
-    if (padding) return std::nullopt;  // data after padding
-    int8_t v = kReverse[static_cast<uint8_t>(c)];
-    if (v < 0) return std::nullopt;
+    const int8_t v = kReverse[static_cast<uint8_t>(c)];
+    if (pad > 0) return fail(error, "data after '=' padding at offset " + std::to_string(i));
+    if (v < 0) return fail(error, describe(c) + " at offset " + std::to_string(i) + " is not a Base64 character");
+    ++digits;
     acc = (acc << 6) | static_cast<uint32_t>(v);
-    if (++have == 4) {
-      out += static_cast<char>(acc >> 16);
-      out += static_cast<char>(acc >> 8);
-      out += static_cast<char>(acc);
-      acc = 0;
-      have = 0;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>(acc >> bits));
+      acc &= (1u << bits) - 1;
     }
   }
-  if (have == 0 && padding == 0) return out;
-  // A final quantum of 2 or 3 sextets must be completed by padding to 4.
-  if (have + padding != 4) return std::nullopt;
-  if (have == 2) {
-    if (acc & 0xf) return std::nullopt;  // non-canonical trailing bits
-    out += static_cast<char>(acc >> 4);
-  } else {
-    if (acc & 0x3) return std::nullopt;
-    out += static_cast<char>(acc >> 10);
-    out += static_cast<char>(acc >> 2);
-  }
+  // 4n digits; or 4n+2 / 4n+3 with the matching padding (or none, if allowed).
+  const size_t rem = digits % 4;
+  const bool padded = rem != 0 && pad == 4 - rem;
+  const bool unpadded_ok = padding == base64_padding::optional && pad == 0;
+  if (rem == 1 || (rem == 0 && pad != 0) || (rem != 0 && !padded && !unpadded_ok) || acc != 0)
+    return fail(error, "truncated or badly padded (" + std::to_string(digits) + " digits, " + std::to_string(pad) +
+                           " '=')");
   return out;
 }
 

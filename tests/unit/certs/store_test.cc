@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "control/common/base64.hh"
+
 #include <ctime>
 #include <fstream>
 
@@ -208,7 +210,7 @@ TEST_F(PersistentStore, RootsAndRevocationsSurviveAReload) {
     state::state_dir d(dir);
     cert_store store(d);
     ASSERT_TRUE(store.add_roots("main", pki.root.cert_pem(), kNow).ok);
-    ASSERT_TRUE(store.add_roots("second", encode_base64(second.cert_der()), kNow).ok);
+    ASSERT_TRUE(store.add_roots("second", base64_encode(second.cert_der()), kNow).ok);
     ASSERT_TRUE(store.revoke(pki.client.sha1_thumbprint(), "lost", kNow).ok);
   }
   state::state_dir d(dir);
@@ -282,7 +284,7 @@ TEST_F(PersistentStore, TamperedCertificateRefused) {
     d.write_atomic("roots.json",
                    std::string(R"({"format":"sstpgw-roots","version":1,"roots":[{"name":"a","sha1":")") +
                        root.sha1_thumbprint() + R"(","der_base64":")" +
-                       encode_base64(make_root({}).cert_der()) + R"("}]})");
+                       base64_encode(make_root({}).cert_der()) + R"("}]})");
   }
   EXPECT_THAT(load_error(dir), HasSubstr("does not match the certificate"));
 }
@@ -294,7 +296,7 @@ TEST_F(PersistentStore, NonCaRootInFileRefused) {
     d.write_atomic("roots.json",
                    std::string(R"({"format":"sstpgw-roots","version":1,"roots":[{"name":"a","sha1":")") +
                        pki.client.sha1_thumbprint() + R"(","der_base64":")" +
-                       encode_base64(pki.client.cert_der()) + R"("}]})");
+                       base64_encode(pki.client.cert_der()) + R"("}]})");
   }
   auto e = load_error(dir);
   EXPECT_THAT(e, HasSubstr("root 1 ('a')"));

@@ -40,5 +40,18 @@ TEST(Base64, IgnoresLineBreaksAndRejectsGarbage) {
   EXPECT_FALSE(base64_decode("Zh=="));      // non-canonical trailing bits
 }
 
+TEST(Base64, PaddingOptionalOnlyWhenAskedAndOnlyAtTheEnd) {
+  std::string error;
+  EXPECT_FALSE(base64_decode("Zm9vYg"));
+  EXPECT_EQ(base64_decode("Zm9vYg", base64_padding::optional), std::string("foob"));
+  EXPECT_FALSE(base64_decode("Zg=a", base64_padding::optional));
+  EXPECT_FALSE(base64_decode("Zm9vY", base64_padding::optional));  // 4n+1 digits cannot be
+  EXPECT_FALSE(base64_decode("Zg===", base64_padding::optional));
+  EXPECT_FALSE(base64_decode("Zm9v!", base64_padding::optional, &error));
+  EXPECT_EQ(error, "Base64: '!' at offset 4 is not a Base64 character");
+  EXPECT_FALSE(base64_decode("Zm9v\x01", base64_padding::required, &error));
+  EXPECT_EQ(error, "Base64: byte 0x01 at offset 4 is not a Base64 character");
+}
+
 }  // namespace
 }  // namespace sstpgw

@@ -13,7 +13,7 @@ namespace sstpgw::handshake {
 
 std::string handshake_failure::describe() const {
   if (!alert) return reason;
-  return reason + (alert_from_peer ? " (received " : " (sent ") + name_of(*alert) + ")";
+  return reason + (alert_from_peer ? " (received " : " (sent ") + alert_label(*alert) + ")";
 }
 
 namespace {
@@ -221,7 +221,7 @@ struct tls_endpoint::impl final : connection_hooks {
     if (!verify_rejection.empty()) {
       reason = verify_rejection;
     } else if (alert_received && !alert_sent) {
-      reason = "peer sent alert " + name_of(*alert_received);
+      reason = "peer sent alert " + alert_label(*alert_received);
     }
     fail(std::move(reason));
   }

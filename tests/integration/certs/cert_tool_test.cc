@@ -14,7 +14,7 @@
 
 #include "control/certs/cert_input.hh"
 #include "control/certs/cert_store.hh"
-#include "tests/unit/state/temp_dir.hh"
+#include "tests/support/temp_dir.hh"
 
 namespace sstpgw::certs {
 namespace {
@@ -79,7 +79,7 @@ std::string openssl_sha1(const std::string& file) {
 class CertTool : public ::testing::Test {
  protected:
   sstpgw::testing::temp_dir tmp;
-  std::string pki = tmp.sub("pki");
+  std::string pki = tmp.file("pki");
   run_result tool(const std::string& args) { return run("'" + kTool + "' --dir '" + pki + "' " + args); }
   std::string f(const std::string& name) { return pki + "/" + name; }
   void must(const std::string& args) {

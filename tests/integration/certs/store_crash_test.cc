@@ -15,7 +15,7 @@
 
 #include "control/certs/cert_store.hh"
 #include "tests/support/test_pki.hh"
-#include "tests/unit/state/temp_dir.hh"
+#include "tests/support/temp_dir.hh"
 
 namespace sstpgw::certs {
 namespace {
@@ -36,7 +36,7 @@ std::set<std::string> revoked_set(const cert_store& s) {
 
 TEST(StoreCrash, KilledDuringChangesLeavesOldOrNewState) {
   sstpgw::testing::temp_dir tmp;
-  const std::string dir = tmp.sub("state");
+  const std::string dir = tmp.file("state");
   std::vector<std::string> pems;
   for (int i = 0; i < 6; ++i)
     pems.push_back(sstpgw::testing::make_root({.common_name = "r" + std::to_string(i)}).cert_pem());

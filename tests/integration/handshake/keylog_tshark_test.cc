@@ -19,9 +19,11 @@
 #include "tests/unit/handshake/evp_records.hh"
 #include "tests/unit/handshake/handshake_pki.hh"
 #include "tests/unit/handshake/openssl_peer.hh"
-#include "tests/unit/handshake/temp_dir.hh"
+#include "tests/support/temp_dir.hh"
 
 namespace sstpgw::handshake::testing {
+
+using sstpgw::testing::temp_dir;
 namespace {
 
 using ::testing::HasSubstr;

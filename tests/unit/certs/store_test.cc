@@ -9,7 +9,7 @@
 #include "control/certs/cert_input.hh"
 #include "control/certs/cert_store.hh"
 #include "tests/support/test_pki.hh"
-#include "tests/unit/state/temp_dir.hh"
+#include "tests/support/temp_dir.hh"
 
 namespace sstpgw::certs {
 namespace {
@@ -200,7 +200,7 @@ TEST(CertStore, GenerationCountsChanges) {
 class PersistentStore : public ::testing::Test {
  protected:
   sstpgw::testing::temp_dir tmp;
-  std::string dir = tmp.sub("state");
+  std::string dir = tmp.file("state");
 };
 
 TEST_F(PersistentStore, RootsAndRevocationsSurviveAReload) {

@@ -13,9 +13,11 @@
 #include "control/handshake/tls_endpoint.hh"
 #include "tests/unit/handshake/handshake_pki.hh"
 #include "tests/unit/handshake/openssl_peer.hh"
-#include "tests/unit/handshake/temp_dir.hh"
+#include "tests/support/temp_dir.hh"
 
 namespace sstpgw::handshake::testing {
+
+using sstpgw::testing::temp_dir;
 namespace {
 
 std::vector<std::string> lines_of(const std::string& path) {

@@ -9,9 +9,11 @@
 
 #include "control/handshake/cipher_suites.hh"
 #include "tests/unit/handshake/handshake_pki.hh"
-#include "tests/unit/handshake/temp_dir.hh"
+#include "tests/support/temp_dir.hh"
 
 namespace sstpgw::handshake::testing {
+
+using sstpgw::testing::temp_dir;
 namespace {
 
 using sstpgw::testing::write_file;

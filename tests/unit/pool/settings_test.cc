@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "control/pool/pool_settings.hh"
-#include "tests/unit/state/temp_dir.hh"
+#include "tests/support/temp_dir.hh"
 
 namespace sstpgw::pool {
 namespace {
@@ -73,11 +73,11 @@ TEST(PoolSettings, PersistedInTheStateDirectory) {
   sstpgw::testing::temp_dir tmp;
   auto s = *make_settings({"172.16.201.0/24"}, {"172.16.201.1"}, nullptr);
   {
-    state::state_dir d(tmp.sub("state"));
+    state::state_dir d(tmp.file("state"));
     EXPECT_EQ(load_pool_settings(d), std::nullopt);
     save_pool_settings(d, s);
   }
-  state::state_dir d(tmp.sub("state"));
+  state::state_dir d(tmp.file("state"));
   EXPECT_EQ(load_pool_settings(d), s);
   EXPECT_THROW(save_pool_settings(d, pool_settings{}), state::state_error);
   EXPECT_EQ(load_pool_settings(d), s);

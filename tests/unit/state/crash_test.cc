@@ -17,7 +17,7 @@
 #include <random>
 
 #include "control/state/state_dir.hh"
-#include "tests/unit/state/temp_dir.hh"
+#include "tests/support/temp_dir.hh"
 
 namespace sstpgw::state {
 namespace {
@@ -66,7 +66,7 @@ int in_child(Fn fn) {
 
 TEST(StateCrash, KilledAtEveryStageLeavesOldOrNew) {
   sstpgw::testing::temp_dir tmp;
-  const std::string dir = tmp.sub("state");
+  const std::string dir = tmp.file("state");
   std::mt19937 rng(20240601);
   constexpr int kIterations = 150;
   for (int i = 0; i < kIterations; ++i) {
@@ -93,7 +93,7 @@ TEST(StateCrash, KilledAtEveryStageLeavesOldOrNew) {
 
 TEST(StateCrash, FirstWriteKilledLeavesNoFile) {
   sstpgw::testing::temp_dir tmp;
-  const std::string dir = tmp.sub("state");
+  const std::string dir = tmp.file("state");
   int status = in_child([&] {
     state_dir d(dir, {.test_hook = [](write_stage s, std::string_view) {
                   if (s == write_stage::temp_synced) ::raise(SIGKILL);
@@ -108,7 +108,7 @@ TEST(StateCrash, FirstWriteKilledLeavesNoFile) {
 
 TEST(StateCrash, EnvironmentHookKillsARealWriter) {
   sstpgw::testing::temp_dir tmp;
-  const std::string dir = tmp.sub("state");
+  const std::string dir = tmp.file("state");
   const auto old_text = make_version(1, 10);
   { state_dir(dir).write_atomic(kFile, old_text); }
   for (const char* stage : {"temp_partial", "temp_synced", "renamed"}) {
@@ -127,7 +127,7 @@ TEST(StateCrash, EnvironmentHookKillsARealWriter) {
 
 TEST(StateCrash, KilledAtRandomMomentsLeavesACompleteVersion) {
   sstpgw::testing::temp_dir tmp;
-  const std::string dir = tmp.sub("state");
+  const std::string dir = tmp.file("state");
   std::mt19937 rng(7);
   constexpr int kIterations = 60;
   int64_t last_seen = -1;

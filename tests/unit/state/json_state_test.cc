@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tests/unit/state/temp_dir.hh"
+#include "tests/support/temp_dir.hh"
 
 namespace sstpgw::state {
 namespace {
@@ -82,7 +82,7 @@ TEST(JsonState, RequireFieldNamesTheField) {
 
 TEST(JsonState, SaveThenLoadThroughTheDirectory) {
   sstpgw::testing::temp_dir tmp;
-  state_dir d(tmp.sub("s"));
+  state_dir d(tmp.file("s"));
   EXPECT_EQ(load_state_json(d, "x.json", "sstpgw-x", 1), std::nullopt);
   auto doc = make_state_json("sstpgw-x", 1);
   doc["value"] = "ok";
@@ -93,7 +93,7 @@ TEST(JsonState, SaveThenLoadThroughTheDirectory) {
     (void)load_state_json(d, "x.json", "sstpgw-x", 1);
     FAIL();
   } catch (const state_error& e) {
-    EXPECT_THAT(e.what(), HasSubstr(tmp.sub("s") + "/x.json"));
+    EXPECT_THAT(e.what(), HasSubstr(tmp.file("s") + "/x.json"));
   }
 }
 

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "tests/unit/state/temp_dir.hh"
+#include "tests/support/temp_dir.hh"
 
 namespace sstpgw::state {
 namespace {
@@ -29,7 +29,7 @@ void put(const std::string& path, const std::string& text) {
 class StateDir : public ::testing::Test {
  protected:
   sstpgw::testing::temp_dir tmp;
-  std::string dir = tmp.sub("state");
+  std::string dir = tmp.file("state");
 };
 
 TEST_F(StateDir, WriteThenReadRoundTrips) {
@@ -114,8 +114,8 @@ TEST_F(StateDir, FileWritableByOthersRefused) {
 
 TEST_F(StateDir, SymlinkRefused) {
   state_dir d(dir);
-  put(tmp.sub("elsewhere"), "x");
-  ASSERT_EQ(0, ::symlink(tmp.sub("elsewhere").c_str(), (dir + "/roots.json").c_str()));
+  put(tmp.file("elsewhere"), "x");
+  ASSERT_EQ(0, ::symlink(tmp.file("elsewhere").c_str(), (dir + "/roots.json").c_str()));
   EXPECT_THROW((void)d.read("roots.json"), state_error);
 }
 

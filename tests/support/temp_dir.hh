@@ -1,4 +1,5 @@
-// A scratch directory under /tmp for one test, removed with everything in it.
+// A scratch directory for one test under the system temp dir, removed with
+// everything in it when the test ends.
 #pragma once
 
 #include <stdlib.h>
@@ -12,8 +13,8 @@ namespace sstpgw::testing {
 class temp_dir {
  public:
   temp_dir() {
-    char tmpl[] = "/tmp/sstpgw-state-test-XXXXXX";
-    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    std::string tmpl = (std::filesystem::temp_directory_path() / "sstpgw-test-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
   }
   ~temp_dir() {
@@ -22,9 +23,10 @@ class temp_dir {
   }
   temp_dir(const temp_dir&) = delete;
   temp_dir& operator=(const temp_dir&) = delete;
+
   const std::string& path() const { return path_; }
-  // A path inside (not created): the state directory under test.
-  std::string sub(const std::string& name) const { return path_ + "/" + name; }
+  // A path inside the directory (not created).
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
 
  private:
   std::string path_;

@@ -143,8 +143,8 @@ size_t wire_cutter::pick_max_seg(size_t chunk_len, std::mt19937_64& rng) {
   static constexpr size_t kSmall[] = {1, 13, 536, 1460, 65536};
   static constexpr size_t kLarge[] = {536, 1460, 9000, 65536};
   static constexpr size_t kHuge[] = {1460, 9000, 65536};
-  if (chunk_len <= 48 * 1024) return kSmall[rng() % std::size(kSmall)];
-  if (chunk_len <= 2 * 1024 * 1024) return kLarge[rng() % std::size(kLarge)];
+  if (chunk_len <= size_t{48} * 1024) return kSmall[rng() % std::size(kSmall)];
+  if (chunk_len <= size_t{2} * 1024 * 1024) return kLarge[rng() % std::size(kLarge)];
   return kHuge[rng() % std::size(kHuge)];
 }
 

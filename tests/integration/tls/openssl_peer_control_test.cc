@@ -1,8 +1,8 @@
 // OpenSSL as the TLS peer after the handoff, for everything that is not
 // plain data: a corrupted record (bad_record_mac both ways), records over the
 // size limits (record_overflow), KeyUpdate from OpenSSL and from us (TLS 1.3),
-// and close_notify in both orders. OpenSSL judges our alerts and our records;
-// our reader judges OpenSSL's.
+// close_notify in both orders, and a TLS 1.2 renegotiation attempt. OpenSSL
+// judges our alerts and our records; our reader judges OpenSSL's.
 #include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -405,6 +405,51 @@ TEST_P(KeyUpdate, OpenSslKeyUpdatesAreFollowedAndAnsweredBothWays) {
 
 INSTANTIATE_TEST_SUITE_P(Tls13, KeyUpdate,
                          ::testing::Combine(::testing::Values(tls_version::tls1_3),
+                                            ::testing::Values(aead_algorithm::aes_128_gcm,
+                                                              aead_algorithm::aes_256_gcm)),
+                         version_aead_name);
+
+// ---- TLS 1.2 renegotiation ----
+
+class Renegotiation : public Control {};
+
+// A renegotiating OpenSSL client gets a warning no_renegotiation (RFC 5246
+// §7.2.2, RFC 5746 §4.2) and the connection is not ours to drop: OpenSSL
+// itself gives up with a fatal handshake_failure, which our reader reports.
+TEST_P(Renegotiation, OpenSslClientIsRefusedWithNoRenegotiation) {
+  auto c = connect();
+  ASSERT_TRUE(c);
+  wire_cutter cutter(true);
+  const auto before = random_bytes(3000, rng);
+  auto wire = client_send(c->client, before, rng);
+  ASSERT_EQ(1, SSL_renegotiate(c->client.ssl()));
+  ASSERT_EQ(0, c->client.step());  // ClientHello sent, waiting for a ServerHello
+  const auto hello = c->client.take();
+  ASSERT_FALSE(hello.empty());
+  wire.insert(wire.end(), hello.begin(), hello.end());
+  deliver(*c, cutter, wire);
+  EXPECT_EQ(c->rx.app_data, before);
+  ASSERT_FALSE(c->rx.results.empty());
+  const auto& last = c->rx.results.back();
+  EXPECT_EQ(last.verdict, open_verdict::control);
+  EXPECT_EQ(last.type, content_type::handshake);
+  EXPECT_TRUE(last.reply_warning);
+  EXPECT_EQ(last.alert, alert_description::no_renegotiation);
+  EXPECT_FALSE(c->rx.reader.closed());
+
+  const auto refusal = seal_alert(engine, c->tx, alert_level::warning, alert_description::no_renegotiation);
+  ASSERT_EQ(refusal.status, seal_status::queued);
+  EXPECT_FALSE(c->tx.closed());  // a warning does not close our side
+  c->client.put(refusal.wire);
+  EXPECT_EQ(-1, c->client.step());
+  EXPECT_EQ(100, c->client.alert_received());
+  deliver(*c, cutter, c->client.take());
+  EXPECT_EQ(c->rx.results.back().verdict, open_verdict::peer_alert);
+  EXPECT_EQ(c->rx.results.back().alert, alert_description::handshake_failure);
+}
+
+INSTANTIATE_TEST_SUITE_P(Tls12, Renegotiation,
+                         ::testing::Combine(::testing::Values(tls_version::tls1_2),
                                             ::testing::Values(aead_algorithm::aes_128_gcm,
                                                               aead_algorithm::aes_256_gcm)),
                          version_aead_name);

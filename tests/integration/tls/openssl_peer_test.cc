@@ -99,6 +99,7 @@ TEST_P(DataExchange, RandomSizesBothWaysInRandomCutsWithFourClients) {
         to_feed.push_back(std::move(seg));
   }
   std::vector<test::test_conn*> rx;
+  rx.reserve(peers.size());
   for (auto& p : peers) rx.push_back(&p.conn->rx);
 
   size_t rounds = 0;

@@ -62,6 +62,16 @@ struct chain_queue {
     bytes = 0;
     return h;
   }
+  // Puts all of `front` before what this queue holds; `front` ends empty.
+  void prepend(chain_queue& front) {
+    if (front.empty()) return;
+    front.tail->next = head;
+    if (head == nullptr) tail = front.tail;
+    head = front.head;
+    bytes += front.bytes;
+    front.head = front.tail = nullptr;
+    front.bytes = 0;
+  }
   void free_all() {
     while (rte_mbuf* s = pop_segment()) rte_pktmbuf_free(s);
   }
@@ -108,6 +118,7 @@ struct connection {
   handback hb;
   chain_queue returned;  // bytes of a finished phase control gave back: first
   chain_queue input;     // TCP payload not yet fed (held while hb.holding())
+  uint32_t input_preconsumed = 0;  // leading input bytes TCP already counted consumed
 
   // output
   pending_entry pending[kMaxPending];

@@ -354,6 +354,13 @@ void engine::handle(message* m, uint32_t i) {
         return;
       }
       s.ph = phase::sstp;
+      if (s.returned_cipher && !s.returned.empty()) {
+        // Ciphertext returned at the raw->http switch and not opened yet comes
+        // after everything control has seen: it waits behind the plaintext
+        // returned now, like direct input.
+        s.input_preconsumed += s.returned.bytes;
+        s.input.prepend(s.returned);
+      }
       s.returned_cipher = false;
       handle_switch_bytes(i, m->bytes);
       m->bytes = nullptr;

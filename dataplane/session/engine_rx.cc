@@ -117,7 +117,13 @@ bool engine::feed_reader(uint32_t i, chain_queue& q, bool from_tcp) {
       for (uint32_t j = 0; j < k; ++j) rte_pktmbuf_free(reinterpret_cast<rte_mbuf*>(released[j]));
     }
   }
-  if (from_tcp && consumed && s.tcp != tcp::kNoConn) tcp_->recv_consumed(s.tcp, consumed);
+  if (from_tcp) {
+    // Leading bytes that came back from control were counted when forwarded.
+    const uint32_t pre = consumed < s.input_preconsumed ? consumed : s.input_preconsumed;
+    s.input_preconsumed -= pre;
+    consumed -= pre;
+    if (consumed && s.tcp != tcp::kNoConn) tcp_->recv_consumed(s.tcp, consumed);
+  }
   return ok && live(s);
 }
 

@@ -46,7 +46,8 @@ SSTPGW_DEFINE_COUNTERS(arp_counter, SSTPGW_ARP_COUNTERS)
   X(bad_checksum, "drop: header checksum wrong")                                    \
   X(bad_total_length, "drop: total length below the header or beyond the frame")    \
   X(martian_source, "drop: source is ours, broadcast, multicast, loopback or 0")    \
-  X(not_for_us, "drop: destination is another host (no forwarding yet)")            \
+  X(not_for_us, "drop: destination is another host and no forwarding sink")       \
+  X(forwarded, "packets for other hosts handed to the forwarding sink")             \
   X(broadcast, "drop: broadcast destination")                                       \
   X(multicast, "drop: multicast destination")                                       \
   X(ttl_zero, "received for us with TTL 0 (accepted, RFC 1122 3.2.1.7)")            \
@@ -61,6 +62,7 @@ SSTPGW_DEFINE_COUNTERS(arp_counter, SSTPGW_ARP_COUNTERS)
   X(handoff_refused, "drop: the handoff ring was full")                             \
   X(handoff_loop, "handed-off packets that were not ours either (kept)")            \
   X(tx, "packets sent")                                                             \
+  X(tx_full, "output refused: the TX buffer stayed full after a flush")             \
   X(no_route, "drop: destination off-subnet and no gateway")                        \
   X(df_too_big, "drop: larger than the MTU with DF set")                            \
   X(fragmented, "packets fragmented on output")                                     \

@@ -8,7 +8,8 @@
 // first, then processed as homogeneous arrays:
 //   ARP        learn / reply; on several workers a read-only copy goes to every
 //              other worker (refcount, no copy) so all caches learn;
-//   IPv4       validated; for us -> fragments (to the reassembly table of the
+//   IPv4       validated; not for us (unicast) -> the forward_sink if one is
+//              set (the gateway's forwarding path), else dropped; for us -> fragments (to the reassembly table of the
 //              worker their address pair hashes to), ICMP (echo replies),
 //              TCP (to the burst_sink, on the owner worker), UDP/other
 //              (rate-limited ICMP unreachable); anything else dropped;
@@ -88,13 +89,17 @@ class iface {
 
   void set_tcp_sink(burst_sink s) { tcp_ = s; }
   void set_handoff(handoff_sink s) { handoff_ = s; }
+  void set_forward_sink(forward_sink s) { forward_ = s; }
 
   // A burst from the port (data at the Ethernet header). Takes all packets.
   // from_handoff: packets another worker handed to us (never handed on again;
   // ARP copies among them are learned from, never answered).
   void input(rte_mbuf** pkts, uint16_t n, uint64_t now, bool from_handoff = false);
 
-  // IPv4 packets to send (packet_io.hh contract). Takes all n; returns n.
+  // IPv4 packets to send (packet_io.hh contract). Takes the first k packets
+  // (sent, queued for ARP, or dropped and counted) and returns k; k < n only
+  // when the TX buffer is full even after a flush: the caller keeps the rest
+  // (TCP offers them again, a forwarder drops and counts them).
   uint16_t output(rte_mbuf** pkts, uint16_t n);
   burst_sink output_sink() { return {&output_thunk, this}; }
 
@@ -151,6 +156,7 @@ class iface {
   eal::tx_buffer& tx_;
   burst_sink tcp_{};
   handoff_sink handoff_{};
+  forward_sink forward_{};
   arp_table arp_;
   ipv4_reassembly reasm_;
   eal::toeplitz_table rss_;

@@ -94,7 +94,8 @@ void iface::input_chunk(rte_mbuf** pkts, uint16_t n, bool from_handoff) {
   uint8_t unreach_code[kBurst];
   uint16_t handoff_to[kBurst];
   ipv4_info frag_info[kBurst];
-  uint16_t n_frag = 0, n_icmp = 0, n_tcp = 0, n_unreach = 0, n_handoff = 0;
+  rte_mbuf* fwd[kBurst];
+  uint16_t n_frag = 0, n_icmp = 0, n_tcp = 0, n_unreach = 0, n_handoff = 0, n_fwd = 0;
   const uint32_t us = cfg_.address.addr;
 
   // Sorts one validated, unfragmented datagram for us by protocol. `may_handoff`:
@@ -195,6 +196,10 @@ void iface::input_chunk(rte_mbuf** pkts, uint16_t n, bool from_handoff) {
         ip_.add(ipv4_counter::broadcast);
       } else if (is_multicast(h.dst)) {
         ip_.add(ipv4_counter::multicast);
+      } else if (forward_) {
+        ip_.add(ipv4_counter::forwarded);
+        fwd[n_fwd++] = m;
+        continue;
       } else {
         ip_.add(ipv4_counter::not_for_us);
       }
@@ -231,6 +236,7 @@ void iface::input_chunk(rte_mbuf** pkts, uint16_t n, bool from_handoff) {
   }
 
   // 4. Process the homogeneous arrays.
+  if (n_fwd) forward_(fwd, n_fwd, from_handoff);
   if (n_icmp) icmp_input(icmp, n_icmp);
   if (n_unreach) unreachable(unreach, n_unreach, unreach_code);
   if (n_handoff) {
@@ -356,7 +362,7 @@ void iface::icmp_input(rte_mbuf** pkts, uint16_t n) {
         }
         make_echo_reply(m, cfg_.address.addr, next_ip_id());
         icmp_.add(icmp_counter::echo_replies_sent);
-        output(&m, 1);
+        if (output(&m, 1) == 0) rte_pktmbuf_free(m);
         continue;
       case kIcmpEchoReply:
         icmp_.add(icmp_counter::echo_replies);
@@ -390,7 +396,7 @@ void iface::unreachable(rte_mbuf** pkts, uint16_t n, const uint8_t* codes) {
       rte_mbuf* r = make_unreachable(cfg_.pool, pkts[i], codes[i], cfg_.address.addr, next_ip_id());
       if (r) {
         icmp_.add(icmp_counter::unreachable_sent);
-        output(&r, 1);
+        if (output(&r, 1) == 0) rte_pktmbuf_free(r);
       } else {
         icmp_.add(icmp_counter::alloc_failed);
       }

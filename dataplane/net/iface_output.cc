@@ -14,6 +14,15 @@ uint32_t iface::next_hop(uint32_t dst) const {
 uint16_t iface::output(rte_mbuf** pkts, uint16_t n) {
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = pkts[i];
+    // Backpressure: a packet may become up to kMaxOutputFragments frames.
+    const uint32_t need = m->pkt_len > cfg_.mtu ? kMaxOutputFragments : 1u;
+    if (tx_.pending() + need > eal::tx_buffer::kCapacity) {
+      tx_.flush();
+      if (tx_.pending() + need > eal::tx_buffer::kCapacity) {
+        ip_.add(ipv4_counter::tx_full, n - i);
+        return i;
+      }
+    }
     if (m->data_len < kIpv4MinHeader || m->pkt_len > kIpv4MaxTotal) {
       rte_pktmbuf_free(m);
       ip_.add(ipv4_counter::bad_output);

@@ -54,4 +54,19 @@ struct handoff_sink {
   explicit operator bool() const { return fn != nullptr; }
 };
 
+// Receives IPv4 packets an iface got that are addressed to neither it nor a
+// broadcast/multicast group: the forwarding path (the gateway routes between
+// clients and the VNet). Data at the IPv4 header (the Ethernet header is still
+// in the buffer just before it, l2_len set), header validated, packet trimmed
+// to its total length, l3_len set; fragments arrive as they are (a router does
+// not reassemble). from_handoff: another worker handed these packets to us, so
+// they must not be handed on again. Takes ownership of all n packets.
+struct forward_sink {
+  void (*fn)(void* ctx, rte_mbuf** pkts, uint16_t n, bool from_handoff) = nullptr;
+  void* ctx = nullptr;
+
+  void operator()(rte_mbuf** pkts, uint16_t n, bool from_handoff) const { fn(ctx, pkts, n, from_handoff); }
+  explicit operator bool() const { return fn != nullptr; }
+};
+
 }  // namespace sstpgw::net

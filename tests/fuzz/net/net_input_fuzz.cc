@@ -106,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (m) f.input(&m, 1, now, flags & 1);
       if ((flags & 4) && len > 14) {
         rte_mbuf* o = mbuf_of(data + pos + 14, len - 14);
-        if (o) f.output(&o, 1);
+        if (o && f.output(&o, 1) == 0) rte_pktmbuf_free(o);  // refused: still ours
       }
       pos += len;
       now += 7;

@@ -3,7 +3,10 @@
 namespace sstpgw::tcp::testing {
 
 ring_host::ring_host(eal::port& port, const ring_host_config& cfg, const stack_events& events, uint64_t now_ns)
-    : io_(port.io(0)), tx_(std::make_unique<eal::tx_buffer>(io_)), now_ns_(now_ns) {
+    : io_(port.io(0)),
+      tx_(std::make_unique<eal::tx_buffer>(io_)),
+      now_ns_(now_ns),
+      drain_ns_(uint64_t{cfg.drain_us} * 1000) {
   net::iface_config ic;
   ic.port_id = port.id();
   ic.mac.b = cfg.mac == std::array<uint8_t, 6>{} ? port.mac() : cfg.mac;
@@ -50,8 +53,11 @@ uint16_t ring_host::run_once(uint64_t now_ns) {
   const uint16_t n = io_.receive(burst, eal::kBurst);
   if (n) iface_->input(burst, n, now_us);
   stack_->poll(now_ns);
-  iface_->run_timers(now_us);
-  tx_->flush();
+  if (now_ns >= next_drain_) {
+    next_drain_ = now_ns + drain_ns_;
+    iface_->run_timers(now_us);
+    tx_->flush();
+  }
   return n;
 }
 

@@ -2,10 +2,12 @@
 // wires them: the queue (an eal::queue_io a test may wrap, e.g. with
 // impaired_queue) -> net::iface (Ethernet, ARP, IPv4) -> tcp::stack, output
 // from the stack through the iface into an eal::tx_buffer. run_once() is one
-// iteration of the run-to-completion loop:
+// iteration of the run-to-completion loop, shaped like the worker's
+// (dataplane/worker/poll_loop.hh):
 //
 //   rx burst -> iface input (TCP sink: stack input) -> stack poll (output:
-//   iface -> tx buffer) -> iface timers -> tx flush
+//   iface -> tx buffer, which sends every full burst at once) -> every drain
+//   interval: iface timers (ARP, reassembly) and tx flush
 //
 // Everything here belongs to the lcore that calls run_once(); construct and
 // destroy it on the main lcore while that lcore is not running.
@@ -16,6 +18,7 @@
 #include <memory>
 
 #include "dataplane/eal/port.hh"
+#include "dataplane/eal/sizing.hh"
 #include "dataplane/eal/tx_buffer.hh"
 #include "dataplane/net/iface.hh"
 #include "dataplane/net/tcp/stack.hh"
@@ -29,6 +32,7 @@ struct ring_host_config {
   net::arp_config arp;
   // TCP; pool (default: the port's queue pool) and tx are filled in.
   stack_config tcp;
+  uint32_t drain_us = eal::kTxDrainUs;  // iface timers and partial bursts
 };
 
 class ring_host {
@@ -59,6 +63,8 @@ class ring_host {
   std::unique_ptr<net::iface> iface_;
   std::unique_ptr<tcp::stack> stack_;
   uint64_t now_ns_ = 0;
+  uint64_t drain_ns_;
+  uint64_t next_drain_ = 0;
 };
 
 }  // namespace sstpgw::tcp::testing

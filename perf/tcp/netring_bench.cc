@@ -69,8 +69,8 @@ constexpr uint32_t kClientIp = 0x0a590001;  // 10.89.0.1, never leaves the proce
 constexpr uint32_t kServerIp = 0x0a590002;
 constexpr uint16_t kPort = 443;
 constexpr uint16_t kBurst = eal::kBurst;
-constexpr uint32_t kPopulation = 512;          // frames circulating in the baseline
-constexpr uint64_t kWarmupNs = 300'000'000;    // ARP, handshake, slow start
+constexpr uint32_t kPopulation = 512;        // frames circulating in the baseline
+constexpr uint64_t kWarmupNs = 300'000'000;  // ARP, handshake, slow start
 constexpr int kPayloads[] = {64, 128, 256, 512, 1024, 1460};
 
 std::unique_ptr<testing::ring_port_pair> g_pair;
@@ -276,7 +276,7 @@ stack_config stream_config(int payload, rte_mempool* indirect) {
   stack_config c;
   c.max_connections = 16;
   c.mss_clamp = static_cast<uint16_t>(payload);  // every segment carries exactly `payload` bytes
-  c.timestamps = false;                         // (with them, 1460 B would not fit a 1500 MTU)
+  c.timestamps = false;                          // (with them, 1460 B would not fit a 1500 MTU)
   // A window of ~2048 segments: more would overflow the 4096-slot rings.
   const uint32_t buf = std::clamp<uint32_t>(2048u * static_cast<uint32_t>(payload), 64u * 1024, 1024u * 1024);
   c.rcv_buf = buf;
@@ -305,7 +305,7 @@ void BM_tcp_stream(benchmark::State& state, int payload) {
     testing::ring_host b(g_pair->port(1), sb, counting_app::events(&server_app), now);
     b.stack().listen(kPort);
     a.stack().connect(kClientIp, kServerIp, kPort, now);
-    std::vector<uint8_t> chunk(64 * 1024, 0x5a);
+    std::vector<uint8_t> chunk(size_t{64} * 1024, 0x5a);
     std::atomic<int> ph{kWarmup};
     ctx = tcp_server_ctx{&ph, &b, &server_app, {}};
     rte_eal_remote_launch(&tcp_server_lcore, &ctx, g_server_lcore);
@@ -398,7 +398,8 @@ int main(int argc, char** argv) {
         ->Iterations(1)
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark(name("tcp_stream", p).c_str(), [p](benchmark::State& s) { BM_tcp_stream(s, p); })
+    benchmark::RegisterBenchmark(name("tcp_stream", p).c_str(),
+                                 [p](benchmark::State& s) { BM_tcp_stream(s, p); })
         ->Iterations(1)
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);
@@ -426,8 +427,8 @@ int main(int argc, char** argv) {
     const double cyc = r["cycles_per_segment"];
     const double rate = r["segments_per_s"];
     const double cap = r["capacity_per_s"];
-    std::printf("%5d B | %9.0f %9.0f %6.1fx | %9.3f %9.1f | %9.3f %9.1f | %9.0f | %5.1f %5.0f\n", p, bare, cyc,
-                bare > 0 ? cyc / bare : 0, rate / 1e6, rate * p / 1e6, cap / 1e6, cap * p / 1e6,
+    std::printf("%5d B | %9.0f %9.0f %6.1fx | %9.3f %9.1f | %9.3f %9.1f | %9.0f | %5.1f %5.0f\n", p, bare,
+                cyc, bare > 0 ? cyc / bare : 0, rate / 1e6, rate * p / 1e6, cap / 1e6, cap * p / 1e6,
                 r["sender_cycles_per_segment"], r["pkts_per_busy_iter"], r["cpu_pct"]);
   }
   g_pair.reset();

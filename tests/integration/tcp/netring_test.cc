@@ -40,7 +40,8 @@ using testing::transfer_app;
 constexpr uint32_t kClientIp = 0x0a580001;  // 10.88.0.1, never leaves the process
 constexpr uint32_t kServerIp = 0x0a580002;  // 10.88.0.2
 constexpr uint16_t kPort = 443;
-constexpr uint64_t kMiB = 1024 * 1024;
+constexpr uint64_t kKiB = 1024;
+constexpr uint64_t kMiB = 1024 * kKiB;
 constexpr uint64_t kCaseDeadlineNs = 40'000'000'000;  // a hung case fails instead of hanging
 
 // EAL, the port pair and the indirect pools: once per process.
@@ -309,8 +310,8 @@ void run_session(session_case tc) {
     ::testing::Test::RecordProperty("loop_iterations",
                                     std::to_string(wa.iterations) + "/" + std::to_string(wb.iterations));
     if (wrap)
-      ::testing::Test::RecordProperty(
-          "impairment_dropped", std::to_string(wrap->rx_stats().dropped) + "/" + std::to_string(wrap->tx_stats().dropped));
+      ::testing::Test::RecordProperty("impairment_dropped", std::to_string(wrap->rx_stats().dropped) + "/" +
+                                                                std::to_string(wrap->tx_stats().dropped));
   }
   pair.drain();
   EXPECT_EQ(rte_mempool_in_use_count(pool_a), base_a) << "mbufs leaked (client port pool)";
@@ -332,18 +333,17 @@ class Session : public ::testing::TestWithParam<session_case> {};
 
 TEST_P(Session, DigestsMatchBothWays) { run_session(GetParam()); }
 
-INSTANTIATE_TEST_SUITE_P(
-    NetRingTwoLcores, Session,
-    ::testing::Values(
-        // name, conns, min, max, loss, buf, seed
-        session_case{"one_byte", 1, 1, 1, 0, 256 * 1024, 1},
-        session_case{"empty_and_small", 8, 0, 3000, 0, 256 * 1024, 2},
-        session_case{"sixty_four_mib", 1, 64 * kMiB, 64 * kMiB, 0, 256 * 1024, 3},
-        session_case{"two_hundred", 200, 1, 256 * 1024, 0, 64 * 1024, 4},
-        session_case{"two_hundred_loss1", 200, 1, 64 * 1024, 0.01, 64 * 1024, 5},
-        session_case{"two_hundred_loss5", 200, 1, 32 * 1024, 0.05, 64 * 1024, 6},
-        session_case{"four_mib_loss1", 1, 4 * kMiB, 4 * kMiB, 0.01, 256 * 1024, 7}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(NetRingTwoLcores, Session,
+                         ::testing::Values(
+                             // name, conns, min, max, loss, buf, seed
+                             session_case{"one_byte", 1, 1, 1, 0, 256 * 1024, 1},
+                             session_case{"empty_and_small", 8, 0, 3000, 0, 256 * 1024, 2},
+                             session_case{"sixty_four_mib", 1, 64 * kMiB, 64 * kMiB, 0, 256 * 1024, 3},
+                             session_case{"two_hundred", 200, 1, 256 * kKiB, 0, 64 * 1024, 4},
+                             session_case{"two_hundred_loss1", 200, 1, 64 * kKiB, 0.01, 64 * 1024, 5},
+                             session_case{"two_hundred_loss5", 200, 1, 32 * kKiB, 0.05, 64 * 1024, 6},
+                             session_case{"four_mib_loss1", 1, 4 * kMiB, 4 * kMiB, 0.01, 256 * 1024, 7}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace sstpgw::tcp

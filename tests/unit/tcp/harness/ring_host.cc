@@ -2,7 +2,8 @@
 
 namespace sstpgw::tcp::testing {
 
-ring_host::ring_host(eal::port& port, const ring_host_config& cfg, const stack_events& events, uint64_t now_ns)
+ring_host::ring_host(eal::port& port, const ring_host_config& cfg, const stack_events& events,
+                     uint64_t now_ns)
     : io_(port.io(0)),
       tx_(std::make_unique<eal::tx_buffer>(io_)),
       now_ns_(now_ns),

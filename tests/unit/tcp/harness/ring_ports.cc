@@ -14,8 +14,8 @@ ring_port_pair::ring_port_pair(const ring_pair_config& cfg) : cfg_(cfg) {
   const unsigned socket = rte_socket_id() == static_cast<unsigned>(SOCKET_ID_ANY) ? 0 : rte_socket_id();
   for (size_t k = 0; k < 2; ++k) {
     const std::string rn = cfg.name + (k == 0 ? "_to_a" : "_to_b");
-    rings_[k] = rte_ring_create(rn.c_str(), cfg.ring_size, static_cast<int>(socket),
-                                RING_F_SP_ENQ | RING_F_SC_DEQ);
+    rings_[k] =
+        rte_ring_create(rn.c_str(), cfg.ring_size, static_cast<int>(socket), RING_F_SP_ENQ | RING_F_SC_DEQ);
     if (rings_[k] == nullptr) {
       throw std::runtime_error("rte_ring_create " + rn + ": " + rte_strerror(rte_errno));
     }
@@ -62,7 +62,7 @@ uint32_t ring_port_pair::drain() {
 }
 
 ring_port_pair::~ring_port_pair() {
-  drain();  // before the ports free their pools
+  drain();                           // before the ports free their pools
   for (auto& p : ports_) p.reset();  // stop and close
   for (const auto& n : names_)
     if (!n.empty()) rte_vdev_uninit(n.c_str());  // the vdev stays on the bus after close

@@ -32,11 +32,11 @@
 namespace sstpgw::tcp::testing {
 
 struct ring_pair_config {
-  std::string name = "sgwt_ring";  // ports are <name>_a and <name>_b
-  uint32_t ring_size = 4096;       // per direction, a power of two
+  std::string name = "sgwt_ring";        // ports are <name>_a and <name>_b
+  uint32_t ring_size = 4096;             // per direction, a power of two
   std::array<unsigned, 2> lcores{0, 1};  // lcore polling port a / port b
-  uint32_t extra_mbufs = 0;        // per port: what the stacks hold (eal::port_config)
-  uint32_t arp_pending_mbufs = 0;  // per port
+  uint32_t extra_mbufs = 0;              // per port: what the stacks hold (eal::port_config)
+  uint32_t arp_pending_mbufs = 0;        // per port
 };
 
 class ring_port_pair {

@@ -245,7 +245,19 @@ bool stack::send_segment(tcb& t, tcp_seq seq, uint8_t flags, uint32_t data_off, 
   req.ts_val = ts_now(t);
   req.ts_ecr = (flags & flag::ack) ? t.ts_recent : 0;
   uint8_t opts[kMaxOptionsLen];
-  const auto optlen = static_cast<uint32_t>(write_options(req, opts));
+  auto optlen = static_cast<uint32_t>(write_options(req, opts));
+  // Options and data together must fit the peer's MSS (RFC 9293 3.7.1: the
+  // effective send MSS counts TCP options). t.mss already leaves room for the
+  // timestamp option only; a data segment carries as many SACK blocks as the
+  // data leaves room for (RFC 2018: as many as fit), most recent first, or a
+  // full segment would outgrow the MTU and be dropped (DF set).
+  if (len > 0 && req.sack_count > 0) {
+    const uint32_t room = t.mss + (t.ts_ok ? 12u : 0u);  // NOP NOP TS: 12 bytes (input.cc)
+    while (req.sack_count > 0 && optlen + len > room) {
+      --req.sack_count;
+      optlen = static_cast<uint32_t>(write_options(req, opts));
+    }
+  }
   const uint32_t th_len = kMinHeaderLen + optlen;
 
   // The window: unscaled in SYNs (RFC 7323 2.2).

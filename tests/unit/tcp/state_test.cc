@@ -405,6 +405,35 @@ TEST_F(Tcp, OutOfOrderDataIsReassembledAndSacked) {
   EXPECT_EQ(s_->reassembly_nodes_in_use(), 0u);
 }
 
+// With out-of-order data queued, our data segments still fit the peer's MSS:
+// SACK blocks take only the room the data leaves (RFC 9293 3.7.1 counts the
+// options in the effective MSS). A full segment plus SACK blocks would outgrow
+// a 1500-byte MTU, and with DF set the IPv4 layer drops it, on every
+// retransmission (two stacks sending both ways under loss deadlocked so).
+TEST_F(Tcp, DataSegmentsWithSackBlocksFitThePeersMss) {
+  make(base_config());
+  establish();  // peer MSS 1460 with timestamps: 1448 bytes of data per segment
+  const uint32_t b = peer_seq_;
+  feed(seg(b + 100, our_seq_, flag::ack, "gap"));
+  feed(seg(b + 200, our_seq_, flag::ack, "gap"));
+  take();
+  const std::string data(3000, 'x');
+  ASSERT_EQ(s_->send(rec_.accepted.back(), data.data(), static_cast<uint32_t>(data.size())), data.size());
+  s_->poll(now_);
+  auto o = take();
+  ASSERT_EQ(o.size(), 3u);
+  size_t sent = 0;
+  for (const auto& w : o) {
+    EXPECT_LE(w.options.size() + w.payload.size(), 1460u) << testing::describe(w);
+    EXPECT_EQ(w.ack, b);
+    sent += w.payload.size();
+  }
+  EXPECT_EQ(sent, data.size());
+  EXPECT_EQ(o[0].payload.size(), 1448u);  // a full segment: no room for SACK blocks
+  EXPECT_EQ(o[0].opt.sack_count, 0);
+  EXPECT_EQ(o[2].opt.sack_count, 2);  // the short tail carries both blocks
+}
+
 TEST_F(Tcp, DuplicateDataIsTrimmed) {
   make(base_config());
   establish();

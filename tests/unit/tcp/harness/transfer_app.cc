@@ -75,8 +75,9 @@ void transfer_app::start(conn_id c, uint16_t key, uint64_t tx, uint64_t seed, bo
   ++open_;
 }
 
-uint16_t transfer_app::open(uint32_t lip, uint32_t rip, uint16_t rport, uint64_t now, const flow_spec& spec) {
-  const conn_id c = s_->connect(lip, rip, rport, now);
+uint16_t transfer_app::open(uint32_t lip, uint32_t rip, uint16_t rport, uint64_t now, const flow_spec& spec,
+                            uint16_t local_port) {
+  const conn_id c = s_->connect(lip, rip, rport, now, local_port);
   if (c == kNoConn) return 0;
   const uint16_t port = s_->info(c).tuple.local_port;
   start(c, port, spec.c2s, spec.seed, spec.use_mbuf);

@@ -38,8 +38,10 @@ class transfer_app {
   stack_events events();
   void attach(stack* s) { s_ = s; }
 
-  // Client: opens a connection that follows spec. Returns its local port (0 on failure).
-  uint16_t open(uint32_t lip, uint32_t rip, uint16_t rport, uint64_t now, const flow_spec& spec);
+  // Client: opens a connection that follows spec. Returns its local port (0 on
+  // failure). local_port 0: an ephemeral one.
+  uint16_t open(uint32_t lip, uint32_t rip, uint16_t rport, uint64_t now, const flow_spec& spec,
+                uint16_t local_port = 0);
   // Server: what the connection from client port `port` will do.
   void expect(uint16_t port, const flow_spec& spec) { specs_[port] = spec; }
 

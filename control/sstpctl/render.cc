@@ -28,17 +28,18 @@ void flatten(const json& obj, const std::string& prefix, std::vector<std::pair<s
   }
 }
 
-std::string render_table(const json& rows, const std::vector<std::string>& preferred) {
+std::string render_table(const json& rows, const std::vector<std::string>& preferred, bool only_preferred = false) {
   std::vector<std::string> cols;
   std::set<std::string> seen;
   for (const auto& c : preferred) {
-    bool present = std::any_of(rows.begin(), rows.end(), [&](const json& r) { return r.contains(c); });
+    bool present = only_preferred || std::any_of(rows.begin(), rows.end(), [&](const json& r) { return r.contains(c); });
     if (present && seen.insert(c).second) cols.push_back(c);
   }
   std::set<std::string> rest;
-  for (const auto& r : rows)
-    for (const auto& [k, v] : r.items())
-      if (!seen.count(k)) rest.insert(k);
+  if (!only_preferred)
+    for (const auto& r : rows)
+      for (const auto& [k, v] : r.items())
+        if (!seen.count(k)) rest.insert(k);
   cols.insert(cols.end(), rest.begin(), rest.end());
 
   std::vector<std::vector<std::string>> cells;
@@ -71,6 +72,12 @@ std::string render_table(const json& rows, const std::vector<std::string>& prefe
 }
 
 }  // namespace
+
+std::string render_rows(const json& rows, const std::vector<std::string>& columns) {
+  if (!rows.is_array() || rows.empty()) return "(none)\n";
+  if (!is_table(rows)) return render(rows);
+  return render_table(rows, columns, !columns.empty());
+}
 
 std::string cell_text(const json& v) {
   if (v.is_null()) return "-";

@@ -21,14 +21,19 @@ class fake_sessions : public control_thread::session_directory {
     std::string killed_reason;
   };
 
+  // The id the next add() returns (to lease its pool address first).
+  uint64_t next_id(uint32_t worker = 0) const {
+    return (uint64_t{worker} << 56) | (uint64_t{sessions_.size() + killed_.size() + 1} << 32) | 1;
+  }
+
   // A session authenticated with `leaf` (40 hex) under `root` (40 hex).
   uint64_t add(const std::string& identity, const std::string& root_hex, const std::string& leaf_hex,
-               uint32_t worker = 0) {
+               uint32_t worker = 0, const std::string& address = "") {
     entry e;
     const uint64_t slot = sessions_.size() + killed_.size() + 1;
     e.row.id = (uint64_t{worker} << 56) | (slot << 32) | 1;
     e.row.identity = identity;
-    e.row.address = "172.16.201." + std::to_string(slot + 1);
+    e.row.address = address.empty() ? "172.16.201." + std::to_string(slot + 1) : address;
     e.row.remote = "198.51.100.7:" + std::to_string(40000 + slot);
     e.row.state = "up";
     e.row.since = 1700000000;

@@ -28,17 +28,10 @@ struct gateway_files_options {
   bool leaf_only_chain = false;
 };
 
-inline gateway_files write_gateway_files(const temp_dir& tmp, const test_pki& pki,
-                                         const gateway_files_options& o = {}) {
-  gateway_files f;
-  f.chain = tmp.file("server.chain.pem");
-  f.key = tmp.file("server.key");
-  f.state_dir = tmp.file("state");
-  f.socket = tmp.file("run/sstpgw.sock");
-  f.config = tmp.file("sstpgw.toml");
-  write_file(f.chain, pki.server.cert_pem() + (o.leaf_only_chain ? "" : pki.root.cert_pem()));
-  write_file(f.key, pki.server.key_pem());
-  f.toml = fmt::format(R"([gateway]
+// The configuration text for a gateway with these files.
+inline std::string gateway_toml(const std::string& state_dir, const std::string& chain, const std::string& key,
+                                const std::string& socket, const gateway_files_options& o = {}) {
+  return fmt::format(R"([gateway]
 name = "contoso-vnet"
 server_name = "vpn.example.test"
 state_dir = "{}"
@@ -73,9 +66,22 @@ address = "10.1.255.4/16"
 socket = "{}"
 {}
 )",
-                       f.state_dir, f.chain, f.key,
-                       o.ca_certificate.empty() ? "" : fmt::format("ca_certificate = \"{}\"", o.ca_certificate),
-                       o.pool_ranges, f.socket, o.extra_control);
+                     state_dir, chain, key,
+                     o.ca_certificate.empty() ? "" : fmt::format("ca_certificate = \"{}\"", o.ca_certificate),
+                     o.pool_ranges, socket, o.extra_control);
+}
+
+inline gateway_files write_gateway_files(const temp_dir& tmp, const test_pki& pki,
+                                         const gateway_files_options& o = {}) {
+  gateway_files f;
+  f.chain = tmp.file("server.chain.pem");
+  f.key = tmp.file("server.key");
+  f.state_dir = tmp.file("state");
+  f.socket = tmp.file("run/sstpgw.sock");
+  f.config = tmp.file("sstpgw.toml");
+  write_file(f.chain, pki.server.cert_pem() + (o.leaf_only_chain ? "" : pki.root.cert_pem()));
+  write_file(f.key, pki.server.key_pem());
+  f.toml = gateway_toml(f.state_dir, f.chain, f.key, f.socket, o);
   write_file(f.config, f.toml);
   return f;
 }

@@ -29,7 +29,7 @@ json status_json(const gateway_status& s) {
           {"revoked", {{"count", s.revoked}}},
           {"pool", {{"capacity", s.pool_capacity}, {"in_use", s.pool_in_use}, {"free", s.pool_capacity - s.pool_in_use}}},
           {"sessions",
-           {{"count", s.sessions}, {"registry", s.sessions_attached ? "attached" : "none (no data plane attached)"}}},
+           {{"count", s.sessions}, {"registry", s.sessions_attached ? "attached" : "none"}}},
           {"server_certificate",
            {{"subject", s.server_certificate.subject},
             {"sha1", s.server_certificate.sha1.hex()},

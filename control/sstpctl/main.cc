@@ -100,6 +100,29 @@ std::string change_text(const json& data) {
   return out;
 }
 
+// `status` for a person: the reply's fields in the order one reads them.
+std::string status_text(const json& d) {
+  auto str = [&](const json& o, const char* k) { return o.contains(k) ? cell_text(o[k]) : std::string("-"); };
+  const json& cert = d.value("server_certificate", json::object());
+  const json& roots = d.value("roots", json::object());
+  const json& pool = d.value("pool", json::object());
+  const json& sessions = d.value("sessions", json::object());
+  std::string out;
+  out += "sstpgw " + str(d, "version") + " '" + str(d, "name") + "', up " + str(d, "uptime") + " (since " +
+         str(d, "started_at") + ")\n";
+  out += "server:        " + str(d, "server_name") + ":" + str(d, "listen_port") + "\n";
+  out += "certificate:   " + str(cert, "subject") + ", SHA-1 " + str(cert, "sha1") + ", expires " +
+         str(cert, "not_after") + "\n";
+  out += "workers:       " + str(d, "workers") + "\n";
+  out += "trusted roots: " + str(roots, "count") + " of " + str(roots, "limit") + "\n";
+  out += "revoked:       " + str(d.value("revoked", json::object()), "count") + "\n";
+  out += "pool:          " + str(pool, "in_use") + " of " + str(pool, "capacity") + " addresses in use\n";
+  out += "sessions:      " + str(sessions, "count");
+  if (sessions.value("registry", std::string()) == "none") out += " (no data plane attached)";
+  out += "\nstate:         " + str(d, "state_dir") + "\n";
+  return out;
+}
+
 int run(const options& opt, const request& req) {
   json reply;
   try {
@@ -144,6 +167,7 @@ int main(int argc, char** argv) {
 
   app.add_subcommand("status", "gateway status: version, uptime, sessions, pool, roots")->callback([&] {
     req.cmd = "status";
+    req.human = status_text;
   });
 
   // cert: trusted roots

@@ -100,9 +100,11 @@ class Sstpctl : public ::testing::Test {
 
 TEST_F(Sstpctl, Status) {
   std::string human = ctl_ok({"status"});
-  EXPECT_NE(human.find("server_name:"), std::string::npos) << human;
-  EXPECT_NE(human.find("vpn.example.test"), std::string::npos) << human;
-  EXPECT_NE(human.find("roots.limit:"), std::string::npos) << human;
+  EXPECT_EQ(human.rfind("sstpgw ", 0), 0u) << human;
+  EXPECT_NE(human.find("server:        vpn.example.test:8443\n"), std::string::npos) << human;
+  EXPECT_NE(human.find("trusted roots: 0 of 20\n"), std::string::npos) << human;
+  EXPECT_NE(human.find("pool:          0 of 6 addresses in use\n"), std::string::npos) << human;
+  EXPECT_NE(human.find("sessions:      0\n"), std::string::npos) << human;
   json s = ctl_json({"status"});
   EXPECT_EQ(s["name"], "contoso-vnet");
   EXPECT_EQ(s["listen_port"], 8443);
@@ -111,6 +113,7 @@ TEST_F(Sstpctl, Status) {
   EXPECT_EQ(s["revoked"]["count"], 0);
   EXPECT_EQ(s["pool"]["capacity"], 6);
   EXPECT_EQ(s["sessions"]["count"], 0);
+  EXPECT_EQ(s["sessions"]["registry"], "attached");  // the host's fake registry
   EXPECT_EQ(s["server_certificate"]["sha1"], pki_.server.sha1_thumbprint());
   EXPECT_TRUE(s["version"].is_string());
 }
@@ -436,6 +439,69 @@ TEST_F(SstpctlSocketGroup, SocketHasTheConfiguredModeAndGroup) {
     EXPECT_EQ(r.status, 3) << r.out << r.err;
     EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
   }
+}
+
+}  // namespace
+}  // namespace sstpgw::testing
+
+namespace sstpgw::testing {
+namespace {
+
+// What a new operator does, with the project's own certificate tool: make a
+// root, a server and a client certificate; start the gateway with the server
+// chain; trust the root as Windows exports it (.cer, DER and Base64); build the
+// client package; revoke the client by the thumbprint the tool prints.
+TEST(SstpctlNewUser, CertificatesFromTheToolThenRootThenPackage) {
+  const std::string tool = std::string(SSTPGW_SOURCE_ROOT) + "/scripts/sstpgw-certs";
+  temp_dir tmp;
+  const std::string pki = tmp.file("pki");
+  auto certs = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {tool, "--dir", pki});
+    run_result r = run_program(args);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return r.out;
+  };
+  certs({"root", "P2SRoot"});
+  certs({"server", "vpn", "--dns", "vpn.example.test", "--ca", "P2SRoot"});
+  certs({"client", "alice", "--ca", "P2SRoot"});
+  certs({"export-cer", "P2SRoot"});
+  const std::string b64_cer = tmp.file("P2SRoot-base64.cer");
+  write_file(b64_cer, certs({"export-cer", "P2SRoot", "--base64"}));
+  std::string alice = certs({"thumbprint", "alice"});
+  while (!alice.empty() && (alice.back() == '\n' || alice.back() == ' ')) alice.pop_back();
+  ASSERT_EQ(alice.size(), 40u) << alice;
+
+  const std::string socket = tmp.file("run/sstpgw.sock");
+  const std::string config = tmp.file("sstpgw.toml");
+  write_file(config, gateway_toml(tmp.file("state"), pki + "/vpn.chain.pem", pki + "/vpn.key", socket));
+  host_process host(config, socket, tmp.file("host.log"), /*fake_sessions=*/false);
+  ASSERT_TRUE(host.start()) << slurp(tmp.file("host.log"));
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {kSstpctl, "--socket", socket});
+    run_result r = run_program(args);
+    std::printf("$ sstpctl%s\n%s%s", [&] {
+      std::string s;
+      for (size_t i = 3; i < args.size(); ++i) s += " " + args[i];
+      return s;
+    }().c_str(), r.out.c_str(), r.err.c_str());
+    return r;
+  };
+
+  run_result r = ctl({"cert", "add", pki + "/P2SRoot.cer"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("added 1 trusted root(s)"), std::string::npos);
+  r = ctl({"cert", "add", b64_cer, "--name", "again"});
+  EXPECT_EQ(r.status, 1) << "the same root as Base64 is a duplicate";
+  r = ctl({"cert", "list"});
+  EXPECT_NE(r.out.find("P2SRoot"), std::string::npos);
+  r = ctl({"revoke", "add", alice, "--comment", "alice left"});
+  EXPECT_EQ(r.status, 0);
+  r = ctl({"client-package", "--server", "vpn.example.test", "--out", tmp.file("alice-package")});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(slurp(tmp.file("alice-package/ca.crt")), slurp(pki + "/P2SRoot.crt"));
+  r = ctl({"status"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("sessions:      0 (no data plane attached)\n"), std::string::npos);
 }
 
 }  // namespace

@@ -145,12 +145,15 @@ control_thread::timer_id control_thread::schedule_at(loop_clock::time_point when
   return id;
 }
 
-control_thread::timer_id control_thread::schedule_after(loop_clock::duration delay, std::function<void()> fn) {
+control_thread::timer_id control_thread::schedule_after(loop_clock::duration delay,
+                                                        std::function<void()> fn) {
   return schedule_at(loop_clock::now() + delay, std::move(fn));
 }
 
-control_thread::timer_id control_thread::schedule_every(loop_clock::duration interval, std::function<void()> fn) {
-  if (interval <= loop_clock::duration::zero()) throw std::invalid_argument("timer interval must be positive");
+control_thread::timer_id control_thread::schedule_every(loop_clock::duration interval,
+                                                        std::function<void()> fn) {
+  if (interval <= loop_clock::duration::zero())
+    throw std::invalid_argument("timer interval must be positive");
   const timer_id id = schedule_after(interval, std::move(fn));
   timers_[id].every = interval;
   return id;
@@ -212,7 +215,8 @@ void control_thread::count_stats(std::vector<stat_counter>& out) const {
   out.push_back({"ctl.clients", server_->client_count(), "control clients connected now"});
   out.push_back({"ctl.clients_accepted", s.clients_accepted, "control clients accepted"});
   out.push_back({"ctl.clients_refused", s.clients_refused, "control clients refused: too many at once"});
-  out.push_back({"ctl.clients_dropped", s.clients_dropped, "control clients dropped: oversized request or unread replies"});
+  out.push_back({"ctl.clients_dropped", s.clients_dropped,
+                 "control clients dropped: oversized request or unread replies"});
   out.push_back({"ctl.requests", s.requests, "control requests answered"});
   out.push_back({"ctl.requests_refused", s.requests_refused, "control requests answered with an error"});
   out.push_back({"loop.iterations", counters_.iterations, "control loop iterations"});

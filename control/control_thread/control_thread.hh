@@ -45,10 +45,10 @@ ctl::socket_options socket_options_from(const config::gateway_config& cfg);
 struct loop_counters {
   uint64_t iterations = 0;
   uint64_t timers_fired = 0;
-  uint64_t timer_errors = 0;   // a timer callback threw (logged; the loop goes on)
-  uint64_t ring_drains = 0;    // hook calls that reported work
-  uint64_t ring_items = 0;     // items they reported
-  uint64_t posted = 0;         // closures run from post()
+  uint64_t timer_errors = 0;  // a timer callback threw (logged; the loop goes on)
+  uint64_t ring_drains = 0;   // hook calls that reported work
+  uint64_t ring_items = 0;    // items they reported
+  uint64_t posted = 0;        // closures run from post()
 };
 
 class control_thread {

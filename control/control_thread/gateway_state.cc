@@ -44,8 +44,9 @@ gateway_state::gateway_state(config::gateway_config cfg, gateway_state_options o
     trust_disconnects_ += n;
   });
   stats_.add_provider("control", [this](std::vector<stat_counter>& out) { count_stats(out); });
-  log(log_level::info, "control", "sstpgw {} state ready: {} trusted root(s), {} revoked, pool of {} address(es)",
-      gateway_version(), certs_->roots().size(), certs_->revoked().size(), pool_->capacity());
+  log(log_level::info, "control",
+      "sstpgw {} state ready: {} trusted root(s), {} revoked, pool of {} address(es)", gateway_version(),
+      certs_->roots().size(), certs_->revoked().size(), pool_->capacity());
 }
 
 gateway_state::~gateway_state() { certs_->unsubscribe(subscription_); }
@@ -96,8 +97,9 @@ gateway_status gateway_state::status() const {
   s.listen_port = cfg_.listen_port;
   s.workers = cfg_.workers;
   s.started_at = started_at_;
-  s.uptime_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_steady_)
-                   .count();
+  s.uptime_s =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_steady_)
+          .count();
   s.state_dir = state_dir_.path();
   s.roots = certs_->roots().size();
   s.roots_limit = certs::kMaxRoots;
@@ -141,7 +143,8 @@ void gateway_state::count_stats(std::vector<stat_counter>& out) const {
   out.push_back({"thumbprints_revoked", thumbprints_revoked_, "client certificates revoked"});
   out.push_back({"thumbprints_unrevoked", thumbprints_unrevoked_, "revocations withdrawn"});
   out.push_back({"changes_refused", changes_refused_, "certificate and revocation changes refused"});
-  out.push_back({"trust_disconnects", trust_disconnects_, "sessions disconnected by a root removal or revocation"});
+  out.push_back(
+      {"trust_disconnects", trust_disconnects_, "sessions disconnected by a root removal or revocation"});
   out.push_back({"client_packages", packages_built_, "client packages built"});
   out.push_back({"pool.allocations", p.allocations, "pool addresses handed out"});
   out.push_back({"pool.fallbacks", p.fallbacks, "addresses not on the session's own worker"});

@@ -49,8 +49,8 @@ pool_reconciliation reconcile_pool_settings(const config::gateway_config& cfg, s
 
   if (!unreadable.empty()) {
     r.what = pool_reconciliation::outcome::replaced_unreadable;
-    r.message = "pool settings record was unreadable (" + unreadable + "); replaced with the configuration's: " +
-                describe(r.settings);
+    r.message = "pool settings record was unreadable (" + unreadable +
+                "); replaced with the configuration's: " + describe(r.settings);
   } else if (!r.previous) {
     r.what = pool_reconciliation::outcome::first_record;
     r.message = "client address pool " + describe(r.settings) + " (first start with this state directory)";
@@ -63,7 +63,8 @@ pool_reconciliation reconcile_pool_settings(const config::gateway_config& cfg, s
                 describe(r.settings) + " (the configuration wins)";
   }
   if (r.what != pool_reconciliation::outcome::unchanged) pool::save_pool_settings(dir, r.settings);
-  log(r.what == pool_reconciliation::outcome::changed || r.what == pool_reconciliation::outcome::replaced_unreadable
+  log(r.what == pool_reconciliation::outcome::changed ||
+              r.what == pool_reconciliation::outcome::replaced_unreadable
           ? log_level::warn
           : log_level::info,
       "pool", "{}", r.message);

@@ -30,9 +30,9 @@ struct pool_reconciliation {
     replaced_unreadable,  // pool.json was corrupt: rewritten from the configuration
   };
   outcome what = outcome::first_record;
-  pool::pool_settings settings;                // what the pool uses: the configuration's
-  std::optional<pool::pool_settings> previous; // what pool.json said, when it was readable
-  std::string message;                         // one line, also logged
+  pool::pool_settings settings;                 // what the pool uses: the configuration's
+  std::optional<pool::pool_settings> previous;  // what pool.json said, when it was readable
+  std::string message;                          // one line, also logged
 };
 std::string_view to_string(pool_reconciliation::outcome o);
 

@@ -26,7 +26,8 @@ json row_json(const session_row& r) {
 uint64_t session_arg(const json& args) {
   const std::string text = ctl::arg_string(args, "id");
   auto id = parse_session_id(text);
-  if (!id) throw command_error("\"" + text + "\" is not a session id (as `session list` shows it, e.g. 0.17.3)");
+  if (!id)
+    throw command_error("\"" + text + "\" is not a session id (as `session list` shows it, e.g. 0.17.3)");
   return *id;
 }
 

@@ -24,16 +24,16 @@ namespace sstpgw::control_thread {
 // One session as the operator sees it. Strings are display text; empty means
 // "not known yet" (e.g. no identity before EAP-TLS finishes).
 struct session_row {
-  uint64_t id = 0;            // session_id: worker (8) | slot (24) | generation (32)
-  std::string identity;       // the client certificate's subject CN, once authenticated
-  std::string address;        // the pool address, once IPCP assigned it
-  std::string remote;         // "203.0.113.7:51234"
-  std::string state;          // "handshake", "http", "sstp", "ppp", "up", "closing"
-  int64_t since = 0;          // Unix seconds the connection arrived
+  uint64_t id = 0;       // session_id: worker (8) | slot (24) | generation (32)
+  std::string identity;  // the client certificate's subject CN, once authenticated
+  std::string address;   // the pool address, once IPCP assigned it
+  std::string remote;    // "203.0.113.7:51234"
+  std::string state;     // "handshake", "http", "sstp", "ppp", "up", "closing"
+  int64_t since = 0;     // Unix seconds the connection arrived
   uint32_t worker = 0;
   uint64_t rx_bytes = 0, tx_bytes = 0, rx_packets = 0, tx_packets = 0;
-  std::string root;           // thumbprint (40 hex) of the trusted root it authenticated under
-  std::string leaf;           // thumbprint of its client certificate
+  std::string root;  // thumbprint (40 hex) of the trusted root it authenticated under
+  std::string leaf;  // thumbprint of its client certificate
   // Anything else `session show` should print, in order ("tls": "TLSv1.3", ...).
   std::vector<std::pair<std::string, std::string>> details;
 };

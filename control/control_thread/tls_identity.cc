@@ -21,8 +21,8 @@ tls_identity load_tls_identity(const config::gateway_config& cfg) {
   if (!cfg.ca_certificate.empty()) {
     auto cas = handshake::load_certificates(pem_source{.file = cfg.ca_certificate}, "[tls] ca_certificate");
     if (cas.size() > 1)
-      id.warnings.push_back("[tls] ca_certificate " + cfg.ca_certificate + " holds " + std::to_string(cas.size()) +
-                            " certificates; client packages use the first");
+      id.warnings.push_back("[tls] ca_certificate " + cfg.ca_certificate + " holds " +
+                            std::to_string(cas.size()) + " certificates; client packages use the first");
     id.ca = std::move(cas.front());
     id.ca_source = "[tls] ca_certificate " + cfg.ca_certificate;
     // The CA must be the chain's last certificate or its issuer, or clients that
@@ -37,9 +37,10 @@ tls_identity load_tls_identity(const config::gateway_config& cfg) {
     id.ca_source = "the last certificate of [tls] certificate " + cfg.certificate;
   }
   if (X509_check_ca(id.ca.get()) == 0)
-    id.ca_problem = id.ca_source + " (" + certs::short_name(id.ca.get()) +
-                    ") is not a CA certificate, so a client package cannot carry it; set [tls] ca_certificate "
-                    "to the CA that issued the server certificate";
+    id.ca_problem =
+        id.ca_source + " (" + certs::short_name(id.ca.get()) +
+        ") is not a CA certificate, so a client package cannot carry it; set [tls] ca_certificate "
+        "to the CA that issued the server certificate";
   return id;
 }
 

@@ -19,7 +19,7 @@ struct tls_identity {
   // The CA for client packages: [tls] ca_certificate, or else the chain's last
   // certificate.
   ossl::x509_ptr ca;
-  std::string ca_source;   // where `ca` came from, for messages
+  std::string ca_source;  // where `ca` came from, for messages
   // "" if `ca` can go into a client package; else why not (the package command
   // refuses with this line, the gateway still serves).
   std::string ca_problem;

@@ -59,9 +59,10 @@ socket_server::socket_server(const command_table& commands, socket_options optio
   std::filesystem::path dir = std::filesystem::path(options_.path).parent_path();
   std::error_code ec;
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-  if (ec) throw std::runtime_error("cannot create control socket directory " + dir.string() + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("cannot create control socket directory " + dir.string() + ": " + ec.message());
 
-  struct stat st{};
+  struct stat st {};
   if (::lstat(options_.path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode))
       throw std::runtime_error("control socket path " + options_.path + " exists and is not a socket");
@@ -187,7 +188,8 @@ void socket_server::read_client(client& c) {
     ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
     if (n > 0) {
       if (!c.input.append(std::string_view(buf, static_cast<size_t>(n)))) {
-        c.output += R"({"ok":false,"error":"request too large"})" "\n";
+        c.output += R"({"ok":false,"error":"request too large"})"
+                    "\n";
         c.closing = true;
         ++counters_.clients_dropped;
         return;

@@ -24,17 +24,17 @@ struct socket_options {
   std::string owner;  // user name or numeric uid; empty keeps the gateway's own
   std::string group;  // group name or numeric gid; empty keeps the gateway's own
   size_t max_clients = 32;
-  size_t max_request_bytes = 1 << 20;  // one request line; certificates are far smaller
+  size_t max_request_bytes = 1 << 20;   // one request line; certificates are far smaller
   size_t max_reply_backlog = 64 << 20;  // unsent reply bytes before a slow client is dropped
 };
 
 // What the server has done since it started (`sstpctl stats`).
 struct socket_counters {
   uint64_t clients_accepted = 0;
-  uint64_t clients_refused = 0;    // over max_clients
-  uint64_t clients_dropped = 0;    // oversized request, or replies not read
-  uint64_t requests = 0;           // request lines answered
-  uint64_t requests_refused = 0;   // answered with "ok": false (bad JSON, unknown command, refused)
+  uint64_t clients_refused = 0;   // over max_clients
+  uint64_t clients_dropped = 0;   // oversized request, or replies not read
+  uint64_t requests = 0;          // request lines answered
+  uint64_t requests_refused = 0;  // answered with "ok": false (bad JSON, unknown command, refused)
 };
 
 class socket_server {

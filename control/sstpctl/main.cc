@@ -4,9 +4,9 @@
 //
 // Exit status: 0 done; 1 the gateway refused (the message says why); 2 usage;
 // 3 the gateway could not be reached; 4 a local file problem.
-#include <CLI/CLI.hpp>
 #include <sys/stat.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -42,7 +42,8 @@ std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw local_error("cannot read " + path + ": " + std::strerror(errno));
   std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (data.size() > (512u << 10)) throw local_error(path + " is larger than 512 KiB; is it really a certificate?");
+  if (data.size() > (512u << 10))
+    throw local_error(path + " is larger than 512 KiB; is it really a certificate?");
   return data;
 }
 
@@ -73,9 +74,9 @@ void write_package(const json& files, const std::string& dir, bool force) {
 struct request {
   std::string cmd;
   json args = json::object();
-  std::vector<std::string> columns;                     // table column order for human output
-  std::function<std::string(const json& data)> human;   // human output instead of the generic render
-  std::function<void(const json& data)> on_success;     // replaces all output (e.g. writes files)
+  std::vector<std::string> columns;                    // table column order for human output
+  std::function<std::string(const json& data)> human;  // human output instead of the generic render
+  std::function<void(const json& data)> on_success;    // replaces all output (e.g. writes files)
 };
 
 // Human output of a list reply: data[key] as a table of exactly `columns`, then a footer.
@@ -94,7 +95,8 @@ std::string change_text(const json& data) {
   std::string out = data.value("message", std::string("done")) + "\n";
   if (data.contains("certificates") && !data["certificates"].empty())
     out += render_rows(data["certificates"], {"subject", "sha1", "not_after"});
-  for (const auto& w : data.value("warnings", json::array())) out += "warning: " + w.get<std::string>() + "\n";
+  for (const auto& w : data.value("warnings", json::array()))
+    out += "warning: " + w.get<std::string>() + "\n";
   if (data.contains("sessions_disconnected"))
     out += "sessions disconnected: " + std::to_string(data["sessions_disconnected"].get<uint64_t>()) + "\n";
   return out;
@@ -132,7 +134,8 @@ int run(const options& opt, const request& req) {
     return kUnreachable;
   }
   if (!reply.value("ok", false)) {
-    std::cerr << "sstpctl: " << reply.value("error", std::string("the gateway refused without a reason")) << "\n";
+    std::cerr << "sstpctl: " << reply.value("error", std::string("the gateway refused without a reason"))
+              << "\n";
     return kRefused;
   }
   const json& data = reply.contains("data") ? reply["data"] : json();
@@ -160,7 +163,9 @@ int main(int argc, char** argv) {
   request req;
   CLI::App app{"sstpctl: manage a running sstpgw SSTP VPN gateway"};
   app.set_version_flag("--version", "sstpctl " SSTPGW_VERSION);
-  app.add_option("--socket", opt.socket, "control socket of the gateway")->envname("SSTPGW_SOCKET")->capture_default_str();
+  app.add_option("--socket", opt.socket, "control socket of the gateway")
+      ->envname("SSTPGW_SOCKET")
+      ->capture_default_str();
   app.add_flag("--json", opt.json_output, "print the gateway's reply as JSON");
   app.add_option("--timeout-ms", opt.timeout_ms, "how long to wait for the gateway")->capture_default_str();
   app.require_subcommand(1);
@@ -171,10 +176,12 @@ int main(int argc, char** argv) {
   });
 
   // cert: trusted roots
-  auto* cert = app.add_subcommand("cert", "trusted root certificates that client certificates chain to (at most 20)");
+  auto* cert =
+      app.add_subcommand("cert", "trusted root certificates that client certificates chain to (at most 20)");
   cert->require_subcommand(1);
   std::string cert_file, cert_name, cert_id;
-  auto* cert_add = cert->add_subcommand("add", "trust a root: PEM, DER or Base64 .cer file (as exported on Windows)");
+  auto* cert_add =
+      cert->add_subcommand("add", "trust a root: PEM, DER or Base64 .cer file (as exported on Windows)");
   cert_add->add_option("file", cert_file, "certificate file")->required();
   cert_add->add_option("--name", cert_name, "display name (default: the file's name without extension)");
   cert_add->callback([&] {
@@ -202,8 +209,10 @@ int main(int argc, char** argv) {
   auto* revoke = app.add_subcommand("revoke", "revoked client certificates, by SHA-1 thumbprint");
   revoke->require_subcommand(1);
   std::string thumbprint, comment;
-  auto* rv_add = revoke->add_subcommand("add", "revoke a client certificate; its live sessions are disconnected");
-  rv_add->add_option("thumbprint", thumbprint, "SHA-1 thumbprint (hex, any case; spaces and colons ignored)")->required();
+  auto* rv_add =
+      revoke->add_subcommand("add", "revoke a client certificate; its live sessions are disconnected");
+  rv_add->add_option("thumbprint", thumbprint, "SHA-1 thumbprint (hex, any case; spaces and colons ignored)")
+      ->required();
   rv_add->add_option("--comment", comment, "why (kept with the entry)");
   rv_add->callback([&] {
     req.cmd = "revoke.add";
@@ -236,8 +245,8 @@ int main(int argc, char** argv) {
   std::string session_id, kill_reason;
   session->add_subcommand("list", "list sessions")->callback([&] {
     req.cmd = "session.list";
-    req.human = table_of("sessions",
-                         {"id", "identity", "address", "remote", "state", "since", "worker", "rx_bytes", "tx_bytes"});
+    req.human = table_of("sessions", {"id", "identity", "address", "remote", "state", "since", "worker",
+                                      "rx_bytes", "tx_bytes"});
   });
   auto* s_show = session->add_subcommand("show", "one session in detail");
   s_show->add_option("id", session_id, "session id")->required();
@@ -252,7 +261,9 @@ int main(int argc, char** argv) {
     req.cmd = "session.kill";
     req.args = {{"id", session_id}};
     if (!kill_reason.empty()) req.args["reason"] = kill_reason;
-    req.human = [](const json& d) { return "disconnecting session " + d.value("killed", std::string()) + "\n"; };
+    req.human = [](const json& d) {
+      return "disconnecting session " + d.value("killed", std::string()) + "\n";
+    };
   });
 
   auto* pool = app.add_subcommand("pool", "client address pool");
@@ -275,7 +286,8 @@ int main(int argc, char** argv) {
   std::string pkg_server, pkg_out, pkg_name;
   bool pkg_force = false;
   auto* pkg = app.add_subcommand("client-package", "write the files a client needs to connect");
-  pkg->add_option("--server", pkg_server, "DNS name clients dial (must match the server certificate)")->required();
+  pkg->add_option("--server", pkg_server, "DNS name clients dial (must match the server certificate)")
+      ->required();
   pkg->add_option("--out", pkg_out, "output directory")->required();
   pkg->add_option("--name", pkg_name, "VPN profile name on the client (default: the gateway's)");
   pkg->add_flag("--force", pkg_force, "write into a non-empty directory");

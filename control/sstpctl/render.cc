@@ -9,12 +9,14 @@ namespace {
 using json = nlohmann::json;
 
 bool is_table(const json& v) {
-  return v.is_array() && !v.empty() && std::all_of(v.begin(), v.end(), [](const json& r) { return r.is_object(); });
+  return v.is_array() && !v.empty() &&
+         std::all_of(v.begin(), v.end(), [](const json& r) { return r.is_object(); });
 }
 
 // Scalars of an object as dotted keys; arrays of objects are rendered as tables
 // after them (collected in `tables`).
-void flatten(const json& obj, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out,
+void flatten(const json& obj, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out,
              std::vector<std::pair<std::string, const json*>>& tables) {
   for (const auto& [k, v] : obj.items()) {
     std::string key = prefix.empty() ? k : prefix + "." + k;
@@ -28,11 +30,13 @@ void flatten(const json& obj, const std::string& prefix, std::vector<std::pair<s
   }
 }
 
-std::string render_table(const json& rows, const std::vector<std::string>& preferred, bool only_preferred = false) {
+std::string render_table(const json& rows, const std::vector<std::string>& preferred,
+                         bool only_preferred = false) {
   std::vector<std::string> cols;
   std::set<std::string> seen;
   for (const auto& c : preferred) {
-    bool present = only_preferred || std::any_of(rows.begin(), rows.end(), [&](const json& r) { return r.contains(c); });
+    bool present =
+        only_preferred || std::any_of(rows.begin(), rows.end(), [&](const json& r) { return r.contains(c); });
     if (present && seen.insert(c).second) cols.push_back(c);
   }
   std::set<std::string> rest;
@@ -46,7 +50,8 @@ std::string render_table(const json& rows, const std::vector<std::string>& prefe
   std::vector<size_t> width;
   for (const auto& c : cols) {
     std::string h = c;
-    std::transform(h.begin(), h.end(), h.begin(), [](unsigned char ch) { return ch == '_' ? ' ' : std::toupper(ch); });
+    std::transform(h.begin(), h.end(), h.begin(),
+                   [](unsigned char ch) { return ch == '_' ? ' ' : std::toupper(ch); });
     width.push_back(h.size());
     if (cells.empty()) cells.emplace_back();
     cells[0].push_back(h);

@@ -30,16 +30,17 @@ using ctl::json;
 
 void add_test_session_command(ctl::command_table& table, control_thread::gateway_state& gw,
                               testing::fake_sessions& sessions) {
-  table.add({"test.add_session", "identity=S root=HEX leaf=HEX [worker=N]", "test host only: add a live session",
-             [&](const json& a) {
-               const auto worker = static_cast<uint32_t>(ctl::arg_int_or(a, "worker", 0));
-               const uint64_t id = sessions.next_id(worker);
-               auto lease = gw.pool().allocate(worker, id);
-               if (!lease.ok()) throw ctl::command_error("pool: " + lease.note);
-               sessions.add(ctl::arg_string(a, "identity"), ctl::arg_string(a, "root"), ctl::arg_string(a, "leaf"),
-                            worker, lease.addr.to_string());
-               return json{{"id", control_thread::format_session_id(id)}, {"address", lease.addr.to_string()}};
-             }});
+  table.add(
+      {"test.add_session", "identity=S root=HEX leaf=HEX [worker=N]", "test host only: add a live session",
+       [&](const json& a) {
+         const auto worker = static_cast<uint32_t>(ctl::arg_int_or(a, "worker", 0));
+         const uint64_t id = sessions.next_id(worker);
+         auto lease = gw.pool().allocate(worker, id);
+         if (!lease.ok()) throw ctl::command_error("pool: " + lease.note);
+         sessions.add(ctl::arg_string(a, "identity"), ctl::arg_string(a, "root"), ctl::arg_string(a, "leaf"),
+                      worker, lease.addr.to_string());
+         return json{{"id", control_thread::format_session_id(id)}, {"address", lease.addr.to_string()}};
+       }});
 }
 
 int serve(const std::string& config_path, bool fake) {
@@ -62,7 +63,8 @@ int serve(const std::string& config_path, bool fake) {
   }
 
   control_thread::control_thread loop(table, {.socket = control_thread::socket_options_from(cfg)});
-  gw.stats().add_provider("", [&loop](std::vector<control_thread::stat_counter>& out) { loop.count_stats(out); });
+  gw.stats().add_provider("",
+                          [&loop](std::vector<control_thread::stat_counter>& out) { loop.count_stats(out); });
   control_thread::stop_on_signals stop(loop);
   loop.run();
   return 0;

@@ -30,9 +30,11 @@ struct run_result {
 };
 
 // Runs argv[0] with argv, `env` added to this process's environment.
-inline run_result run_program(const std::vector<std::string>& argv, const std::vector<std::string>& env = {}) {
+inline run_result run_program(const std::vector<std::string>& argv,
+                              const std::vector<std::string>& env = {}) {
   int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe");
   pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(out_pipe[1], 1);
@@ -75,8 +77,11 @@ class host_process {
  public:
   host_process(std::string config, std::string socket, std::string log_file, bool fake_sessions = true,
                std::vector<std::string> env = {})
-      : config_(std::move(config)), socket_(std::move(socket)), log_(std::move(log_file)),
-        fake_(fake_sessions), env_(std::move(env)) {}
+      : config_(std::move(config)),
+        socket_(std::move(socket)),
+        log_(std::move(log_file)),
+        fake_(fake_sessions),
+        env_(std::move(env)) {}
   ~host_process() {
     if (pid_ > 0) {
       ::kill(pid_, SIGKILL);

@@ -45,14 +45,16 @@ std::string windows_style(const std::string& thumbprint) {
 class Sstpctl : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(::access(kSstpctl.c_str(), X_OK), 0) << kSstpctl << " is not built (ninja control/sstpctl/sstpctl)";
+    ASSERT_EQ(::access(kSstpctl.c_str(), X_OK), 0)
+        << kSstpctl << " is not built (ninja control/sstpctl/sstpctl)";
     ASSERT_EQ(::access(kHost.c_str(), X_OK), 0) << kHost << " is not built";
     files_ = write_gateway_files(tmp_, pki_, options_);
     start_host();
   }
 
   void start_host(std::vector<std::string> env = {}) {
-    host_ = std::make_unique<host_process>(files_.config, files_.socket, tmp_.file("host.log"), true, std::move(env));
+    host_ = std::make_unique<host_process>(files_.config, files_.socket, tmp_.file("host.log"), true,
+                                           std::move(env));
     ASSERT_TRUE(host_->start()) << "host did not start:\n" << slurp(tmp_.file("host.log"));
   }
 
@@ -84,7 +86,8 @@ class Sstpctl : public ::testing::Test {
     return write(name, std::string(der.begin(), der.end()));
   }
   json add_session(const std::string& identity, const std::string& root, const std::string& leaf) {
-    json r = ctl::call(files_.socket, "test.add_session", {{"identity", identity}, {"root", root}, {"leaf", leaf}});
+    json r = ctl::call(files_.socket, "test.add_session",
+                       {{"identity", identity}, {"root", root}, {"leaf", leaf}});
     EXPECT_EQ(r["ok"], true) << r.dump();
     return r["data"];
   }
@@ -172,7 +175,8 @@ TEST_F(Sstpctl, RevokeAddListRemoveWithAWindowsStyleThumbprint) {
   const std::string t = pki_.client.sha1_thumbprint();
   add_session("alice", pki_.root.sha1_thumbprint(), t);
   // "‎4e 3b ..." as copied from the certificate dialog, with its invisible left-to-right mark.
-  std::string out = ctl_ok({"revoke", "add", "\u200e" + windows_style(t), "--comment", "alice laptop stolen"});
+  std::string out =
+      ctl_ok({"revoke", "add", "\u200e" + windows_style(t), "--comment", "alice laptop stolen"});
   EXPECT_NE(out.find("revoked " + t), std::string::npos) << out;
   EXPECT_NE(out.find("sessions disconnected: 1"), std::string::npos) << out;
   std::string list = ctl_ok({"revoke", "list"});
@@ -251,9 +255,9 @@ TEST_F(Sstpctl, StatsAndCommands) {
   json c = ctl_json({"commands"});
   std::set<std::string> names;
   for (const auto& e : c["commands"]) names.insert(e["name"].get<std::string>());
-  for (const char* n : {"status", "cert.add", "cert.list", "cert.remove", "revoke.add", "revoke.list",
-                        "revoke.remove", "pool.show", "session.list", "session.show", "session.kill",
-                        "client_package", "stats", "help"})
+  for (const char* n :
+       {"status", "cert.add", "cert.list", "cert.remove", "revoke.add", "revoke.list", "revoke.remove",
+        "pool.show", "session.list", "session.show", "session.kill", "client_package", "stats", "help"})
     EXPECT_TRUE(names.count(n)) << n;
 }
 
@@ -278,8 +282,8 @@ TEST_F(Sstpctl, ClientPackageWritesTheFiles) {
     EXPECT_TRUE(v.accepted) << v.output;
   }
 
-  json j = ctl_json({"client-package", "--server", "vpn2.example.test", "--name", "lab", "--out",
-                     tmp_.file("package2")});
+  json j = ctl_json(
+      {"client-package", "--server", "vpn2.example.test", "--name", "lab", "--out", tmp_.file("package2")});
   EXPECT_EQ(j["out"], tmp_.file("package2"));
   bool has_peer = false;
   for (const auto& f : j["files"]) has_peer |= f == tmp_.file("package2") + "/linux/ppp/peers/lab";
@@ -301,7 +305,8 @@ TEST_F(Sstpctl, TwentyFirstRootIsRefusedWithExit1) {
     auto root = make_root({.common_name = "root " + std::to_string(i)});
     ASSERT_EQ(ctl({"cert", "add", write("r" + std::to_string(i) + ".crt", root.cert_pem())}).status, 0);
   }
-  run_result r = ctl({"cert", "add", write("r20.crt", make_root({.common_name = "one too many"}).cert_pem())});
+  run_result r =
+      ctl({"cert", "add", write("r20.crt", make_root({.common_name = "one too many"}).cert_pem())});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("at most 20 trusted roots"), std::string::npos) << r.err;
   EXPECT_EQ(ctl_json({"status"})["roots"]["count"], 20);
@@ -435,7 +440,8 @@ TEST_F(SstpctlSocketGroup, SocketHasTheConfiguredModeAndGroup) {
   if (::getuid() == 0 && ::access("/usr/sbin/runuser", X_OK) == 0 && ::getgrnam("nogroup")) {
     ::chmod(tmp_.path().c_str(), 0755);  // let the other user reach the socket's directory
     ::chmod(fs::path(files_.socket).parent_path().c_str(), 0755);
-    run_result r = run_program({"/usr/sbin/runuser", "-u", "nobody", "--", kSstpctl, "--socket", files_.socket, "status"});
+    run_result r = run_program(
+        {"/usr/sbin/runuser", "-u", "nobody", "--", kSstpctl, "--socket", files_.socket, "status"});
     EXPECT_EQ(r.status, 3) << r.out << r.err;
     EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
   }
@@ -479,11 +485,15 @@ TEST(SstpctlNewUser, CertificatesFromTheToolThenRootThenPackage) {
   auto ctl = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {kSstpctl, "--socket", socket});
     run_result r = run_program(args);
-    std::printf("$ sstpctl%s\n%s%s", [&] {
-      std::string s;
-      for (size_t i = 3; i < args.size(); ++i) s += " " + args[i];
-      return s;
-    }().c_str(), r.out.c_str(), r.err.c_str());
+    std::printf(
+        "$ sstpctl%s\n%s%s",
+        [&] {
+          std::string s;
+          for (size_t i = 3; i < args.size(); ++i) s += " " + args[i];
+          return s;
+        }()
+            .c_str(),
+        r.out.c_str(), r.err.c_str());
     return r;
   };
 

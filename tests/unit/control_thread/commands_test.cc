@@ -1,10 +1,11 @@
 // Every command family through an in-process command table, as the control
 // socket dispatches it: arguments in, reply JSON out, refusals as "ok": false.
+#include "control/control_thread/commands.hh"
+
 #include <gtest/gtest.h>
 
 #include "control/common/base64.hh"
 #include "control/config/gateway_config.hh"
-#include "control/control_thread/commands.hh"
 #include "tests/unit/control_thread/fake_sessions.hh"
 #include "tests/unit/control_thread/gateway_files.hh"
 
@@ -43,7 +44,8 @@ class Commands : public ::testing::Test {
   }
   void attach_fake() {
     gw_->attach_sessions(&sessions_);
-    gw_->set_trust_withdrawn_hook([this](const certs::store_event& e) { return sessions_.on_trust_withdrawn(e); });
+    gw_->set_trust_withdrawn_hook(
+        [this](const certs::store_event& e) { return sessions_.on_trust_withdrawn(e); });
   }
 
   testing::temp_dir tmp_;
@@ -99,7 +101,8 @@ TEST_F(Commands, CertRefusals) {
   EXPECT_NE(refused("cert.add", {{"name", "again"}, {"data", base64_encode(pki_.root.cert_pem())}})
                 .find("already a trusted root"),
             std::string::npos);
-  EXPECT_NE(refused("cert.add", {{"name", "x"}, {"data", "%%% not base64"}}).find("Base64"), std::string::npos);
+  EXPECT_NE(refused("cert.add", {{"name", "x"}, {"data", "%%% not base64"}}).find("Base64"),
+            std::string::npos);
   EXPECT_NE(refused("cert.add", {{"name", "leaf"}, {"data", base64_encode(pki_.client.cert_pem())}}), "");
   EXPECT_NE(refused("cert.add", {{"data", base64_encode(pki_.root.cert_pem())}}).find("\"name\""),
             std::string::npos);
@@ -108,7 +111,8 @@ TEST_F(Commands, CertRefusals) {
 
 TEST_F(Commands, TwentyFirstRootIsRefused) {
   for (int i = 1; i < 20; ++i)
-    ASSERT_EQ(add_root("r" + std::to_string(i), testing::make_root({.common_name = "r" + std::to_string(i)}).cert_pem())["ok"],
+    ASSERT_EQ(add_root("r" + std::to_string(i),
+                       testing::make_root({.common_name = "r" + std::to_string(i)}).cert_pem())["ok"],
               true);
   ASSERT_EQ(add_root("r20", pki_.root.cert_pem())["ok"], true);
   EXPECT_NE(refused("cert.add", {{"name", "r21"}, {"data", base64_encode(testing::make_root({}).cert_pem())}})
@@ -162,8 +166,9 @@ TEST_F(Commands, RevokeWindowsStyleThumbprintDisconnectsTheSession) {
 TEST_F(Commands, MalformedThumbprintsAreRefused) {
   EXPECT_NE(refused("revoke.add", {{"thumbprint", "12345"}}), "");
   EXPECT_NE(refused("revoke.add", {{"thumbprint", std::string(40, 'G')}}), "");
-  EXPECT_NE(refused("revoke.remove", {{"thumbprint", std::string(40, 'A')}}).find("not on the revocation list"),
-            std::string::npos);
+  EXPECT_NE(
+      refused("revoke.remove", {{"thumbprint", std::string(40, 'A')}}).find("not on the revocation list"),
+      std::string::npos);
   EXPECT_NE(refused("revoke.add", json::object()).find("\"thumbprint\""), std::string::npos);
 }
 
@@ -207,7 +212,8 @@ TEST_F(Commands, SessionListShowKill) {
   json k = ok("session.kill", {{"id", format_session_id(id)}});
   EXPECT_EQ(k["killed"], format_session_id(id));
   EXPECT_EQ(sessions_.killed().at(0).killed_reason, "disconnected by the operator");
-  EXPECT_NE(refused("session.kill", {{"id", format_session_id(id)}}).find("no such session"), std::string::npos);
+  EXPECT_NE(refused("session.kill", {{"id", format_session_id(id)}}).find("no such session"),
+            std::string::npos);
 }
 
 TEST_F(Commands, ClientPackageFromTheConfiguration) {
@@ -227,7 +233,8 @@ TEST_F(Commands, ClientPackageFromTheConfiguration) {
   bool has_lab_peer = false;
   for (const auto& f : o["files"]) has_lab_peer |= f["path"] == "linux/ppp/peers/lab";
   EXPECT_TRUE(has_lab_peer);
-  EXPECT_NE(refused("client_package", {{"server", "bad name; rm -rf /"}}).find("cannot build"), std::string::npos);
+  EXPECT_NE(refused("client_package", {{"server", "bad name; rm -rf /"}}).find("cannot build"),
+            std::string::npos);
 }
 
 TEST_F(Commands, ClientPackageNeedsACaWhenTheChainIsOnlyTheLeaf) {
@@ -258,8 +265,9 @@ TEST_F(Commands, HelpListsEveryCommandOfTheTable) {
   json h = ok("help");
   std::set<std::string> names;
   for (const auto& c : h["commands"]) names.insert(c["name"]);
-  for (const char* n : {"status", "cert.add", "cert.list", "cert.remove", "revoke.add", "revoke.list", "revoke.remove",
-                        "pool.show", "session.list", "session.show", "session.kill", "client_package", "stats", "help"})
+  for (const char* n :
+       {"status", "cert.add", "cert.list", "cert.remove", "revoke.add", "revoke.list", "revoke.remove",
+        "pool.show", "session.list", "session.show", "session.kill", "client_package", "stats", "help"})
     EXPECT_TRUE(names.count(n)) << n;
   EXPECT_EQ(names.size(), table_->list().size());
   EXPECT_EQ(ok("help", {{"command", "cert.add"}})["commands"][0]["usage"], table_->find("cert.add")->usage);
@@ -271,7 +279,9 @@ TEST(SessionIdText, FormatsAndParsesWorkerSlotGeneration) {
   EXPECT_EQ(format_session_id(id), "3.703710.77");
   EXPECT_EQ(parse_session_id("3.703710.77"), id);
   EXPECT_EQ(parse_session_id(std::to_string(id)), id);
-  EXPECT_EQ(parse_session_id("0x03" "0ABCDE0000004D"), id);
+  EXPECT_EQ(parse_session_id("0x03"
+                             "0ABCDE0000004D"),
+            id);
   EXPECT_FALSE(parse_session_id("256.0.0"));
   EXPECT_FALSE(parse_session_id("1.16777216.0"));
   EXPECT_FALSE(parse_session_id("1.2"));

@@ -1,5 +1,7 @@
 // The control loop: socket, timers, the ring-drain hook, watched descriptors,
 // posting and stopping from other threads, and SIGTERM through a signalfd.
+#include "control/control_thread/control_thread.hh"
+
 #include <gtest/gtest.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -7,7 +9,6 @@
 
 #include <atomic>
 
-#include "control/control_thread/control_thread.hh"
 #include "control/control_thread/stop_signals.hh"
 #include "control/ctl/socket_client.hh"
 #include "tests/support/temp_dir.hh"
@@ -21,7 +22,9 @@ using ctl::json;
 class Loop : public ::testing::Test {
  protected:
   void SetUp() override {
-    table_.add({"echo", "text=S", "echo", [](const json& a) { return json{{"text", ctl::arg_string(a, "text")}}; }});
+    table_.add({"echo", "text=S", "echo", [](const json& a) {
+                  return json{{"text", ctl::arg_string(a, "text")}};
+                }});
     opts_.socket.path = tmp_.file("ctl.sock");
     loop_ = std::make_unique<control_thread>(table_, opts_);
   }
@@ -38,7 +41,8 @@ TEST_F(Loop, ServesTheSocketFromItsOwnThread) {
   EXPECT_FALSE(loop_->running());
   std::vector<stat_counter> c;
   loop_->count_stats(c);
-  auto requests = std::find_if(c.begin(), c.end(), [](const stat_counter& s) { return s.name == "ctl.requests"; });
+  auto requests =
+      std::find_if(c.begin(), c.end(), [](const stat_counter& s) { return s.name == "ctl.requests"; });
   ASSERT_NE(requests, c.end());
   EXPECT_EQ(requests->value, 1u);
 }

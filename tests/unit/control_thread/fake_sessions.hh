@@ -61,7 +61,8 @@ class fake_sessions : public control_thread::session_directory {
     return std::nullopt;
   }
   bool kill(uint64_t id, std::string_view reason) override {
-    auto it = std::find_if(sessions_.begin(), sessions_.end(), [&](const entry& e) { return e.row.id == id; });
+    auto it =
+        std::find_if(sessions_.begin(), sessions_.end(), [&](const entry& e) { return e.row.id == id; });
     if (it == sessions_.end()) return false;
     it->killed_reason = std::string(reason);
     killed_.push_back(std::move(*it));

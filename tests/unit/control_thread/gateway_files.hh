@@ -13,12 +13,12 @@
 namespace sstpgw::testing {
 
 struct gateway_files {
-  std::string chain;      // server leaf + root, PEM
+  std::string chain;  // server leaf + root, PEM
   std::string key;
   std::string state_dir;
   std::string socket;
-  std::string toml;       // the configuration
-  std::string config;     // ... written to this file
+  std::string toml;    // the configuration
+  std::string config;  // ... written to this file
 };
 
 struct gateway_files_options {
@@ -29,8 +29,9 @@ struct gateway_files_options {
 };
 
 // The configuration text for a gateway with these files.
-inline std::string gateway_toml(const std::string& state_dir, const std::string& chain, const std::string& key,
-                                const std::string& socket, const gateway_files_options& o = {}) {
+inline std::string gateway_toml(const std::string& state_dir, const std::string& chain,
+                                const std::string& key, const std::string& socket,
+                                const gateway_files_options& o = {}) {
   return fmt::format(R"([gateway]
 name = "contoso-vnet"
 server_name = "vpn.example.test"

@@ -1,11 +1,12 @@
 // gateway_state at start: what it loads, what it refuses, and how the pool
 // settings of the configuration are reconciled with the state directory.
+#include "control/control_thread/gateway_state.hh"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 
 #include "control/config/gateway_config.hh"
-#include "control/control_thread/gateway_state.hh"
 #include "control/handshake/tls_config.hh"
 #include "control/pool/pool_settings.hh"
 #include "tests/unit/control_thread/gateway_files.hh"

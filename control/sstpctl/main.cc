@@ -152,13 +152,18 @@ int run(const options& opt, const request& req) {
   } catch (const local_error& e) {
     std::cerr << "sstpctl: " << e.what() << "\n";
     return kLocalFile;
+  } catch (const std::exception& e) {
+    // A reply without the fields this command needs: a gateway of another version.
+    std::cerr << "sstpctl: the gateway's reply to " << req.cmd << " is not what this sstpctl understands (" << e.what()
+              << ")\n";
+    return kUnreachable;
   }
   return kOk;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_cli(int argc, char** argv) {
   options opt;
   request req;
   CLI::App app{"sstpctl: manage a running sstpgw SSTP VPN gateway"};
@@ -328,4 +333,11 @@ int main(int argc, char** argv) {
 
 }  // namespace sstpgw::sstpctl
 
-int main(int argc, char** argv) { return sstpgw::sstpctl::main(argc, argv); }
+int main(int argc, char** argv) {
+  try {
+    return sstpgw::sstpctl::run_cli(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "sstpctl: " << e.what() << "\n";
+    return 1;
+  }
+}

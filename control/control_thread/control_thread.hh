@@ -10,6 +10,22 @@
 // all while the ring hook reports work: rings have no descriptor to wake poll()
 // (workers never make system calls), so the wait bounds their latency. Another
 // thread can wake the loop (wake(), post()) or stop it (request_stop()).
+//
+// How a gateway's main() puts it together (tests/integration/ctl/ctl_host.cc
+// does exactly this, minus the data plane):
+//
+//   auto cfg = config::load_config(path);
+//   gateway_state gw(cfg, {.worker_of = make_dst_rss_worker_of(key, reta)});
+//   ctl::command_table table;
+//   add_all_commands(table, gw);
+//   control_thread loop(table, {.socket = socket_options_from(cfg)});
+//   gw.stats().add_provider("", [&](auto& out) { loop.count_stats(out); });
+//   stop_on_signals stop(loop);              // before any worker thread starts
+//   ... sessions registry: gw.attach_sessions(&registry);
+//       gw.set_trust_withdrawn_hook([&](const certs::store_event& e) { return registry.on_trust(e); });
+//   ... data plane: gw.stats().add_provider("worker0", ...);
+//       loop.set_ring_drain([&] { return rings.drain_to(registry); });
+//   loop.run();
 #pragma once
 
 #include <sys/types.h>

@@ -5,6 +5,7 @@
 // (judged by pppd where installed), state across a restart and across a
 // SIGKILL in the middle of a state write, and the socket's mode and group.
 #include <grp.h>
+#include <pwd.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -422,20 +423,26 @@ class SstpctlSocketGroup : public Sstpctl {
  protected:
   void SetUp() override {
     group* g = ::getgrnam("adm");
-    if (!g) GTEST_SKIP() << "no 'adm' group on this system";
+    passwd* pw = ::getpwnam("daemon");
+    if (!g || !pw) GTEST_SKIP() << "no 'adm' group or 'daemon' user on this system";
+    if (::geteuid() != 0) GTEST_SKIP() << "changing a socket's owner needs root";
     gid_ = g->gr_gid;
-    options_.extra_control = "socket_mode = \"0640\"\nsocket_group = \"adm\"";
+    uid_ = pw->pw_uid;
+    options_.extra_control = "socket_mode = \"0640\"\nsocket_owner = \"daemon\"\nsocket_group = \"adm\"";
     Sstpctl::SetUp();
   }
   gid_t gid_ = 0;
+  uid_t uid_ = 0;
 };
 
-TEST_F(SstpctlSocketGroup, SocketHasTheConfiguredModeAndGroup) {
+TEST_F(SstpctlSocketGroup, SocketHasTheConfiguredModeOwnerAndGroup) {
   struct stat st {};
   ASSERT_EQ(0, ::stat(files_.socket.c_str(), &st));
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   EXPECT_EQ(st.st_mode & 0777, 0640u);
   EXPECT_EQ(st.st_gid, gid_);
+  EXPECT_EQ(st.st_uid, uid_);
+  EXPECT_EQ(ctl({"status"}).status, 0) << "root still reaches it";
   // Someone outside the group cannot connect (needs a user to run as).
   if (::getuid() == 0 && ::access("/usr/sbin/runuser", X_OK) == 0 && ::getgrnam("nogroup")) {
     ::chmod(tmp_.path().c_str(), 0755);  // let the other user reach the socket's directory

@@ -93,7 +93,9 @@ int control_thread::wait_budget(int timeout_ms, loop_clock::time_point now) cons
 
 void control_thread::run() {
   log(log_level::info, "control", "control thread serving {}", server_->path());
-  while (!stop_requested()) poll_once(options_.max_wait_ms);
+  // Without rings to drain, nothing can arrive that does not wake poll() (socket,
+  // watched fds, wake(), timers bound the wait): sleep until then.
+  while (!stop_requested()) poll_once(drain_ ? options_.max_wait_ms : -1);
   log(log_level::info, "control", "control thread stopped");
 }
 

@@ -50,8 +50,9 @@ using loop_clock = std::chrono::steady_clock;
 
 struct control_thread_options {
   ctl::socket_options socket;
-  // Longest poll() wait when nothing is due: the latency of a ring message
-  // arriving while the loop sleeps.
+  // Longest poll() wait in run() when nothing is due and a ring drain is set:
+  // the latency of a ring message arriving while the loop sleeps. Without a
+  // drain hook run() waits for the socket, a watched fd, a timer or wake().
   int max_wait_ms = 10;
 };
 
@@ -81,7 +82,8 @@ class control_thread {
   // One iteration, waiting at most timeout_ms (less if a timer is due sooner, 0
   // if the ring hook had work last time). Only ever from the loop's thread.
   void poll_once(int timeout_ms);
-  // Iterates until request_stop(); returns on the calling thread.
+  // Iterates until request_stop(); returns on the calling thread. Set the ring
+  // drain before calling it (it decides whether the loop may sleep indefinitely).
   void run();
   // run() on a new thread; stop() ends and joins it.
   void start();
@@ -105,7 +107,7 @@ class control_thread {
   bool cancel(timer_id id);
   size_t timer_count() const { return timers_.size(); }
 
-  // The gateway's "drain worker rings" step: called once per iteration, returns
+  // The gateway's "drain worker rings" step (set before run()/start()): called once per iteration, returns
   // how many messages it handled (0 = idle, so the loop may sleep). Empty: none.
   void set_ring_drain(std::function<size_t()> drain) { drain_ = std::move(drain); }
 

@@ -154,8 +154,8 @@ int run(const options& opt, const request& req) {
     return kLocalFile;
   } catch (const std::exception& e) {
     // A reply without the fields this command needs: a gateway of another version.
-    std::cerr << "sstpctl: the gateway's reply to " << req.cmd << " is not what this sstpctl understands (" << e.what()
-              << ")\n";
+    std::cerr << "sstpctl: the gateway's reply to " << req.cmd << " is not what this sstpctl understands ("
+              << e.what() << ")\n";
     return kUnreachable;
   }
   return kOk;
@@ -213,15 +213,25 @@ int run_cli(int argc, char** argv) {
   // revoke: client certificate thumbprints
   auto* revoke = app.add_subcommand("revoke", "revoked client certificates, by SHA-1 thumbprint");
   revoke->require_subcommand(1);
-  std::string thumbprint, comment;
+  // A thumbprint pasted from Windows without quotes arrives as several words
+  // ("4e 3b 9a ..."): they are joined; the gateway ignores the spaces.
+  std::vector<std::string> thumbprint_words;
+  std::string comment;
+  auto thumbprint = [&] {
+    std::string t;
+    for (const auto& w : thumbprint_words) t += (t.empty() ? "" : " ") + w;
+    return t;
+  };
   auto* rv_add =
       revoke->add_subcommand("add", "revoke a client certificate; its live sessions are disconnected");
-  rv_add->add_option("thumbprint", thumbprint, "SHA-1 thumbprint (hex, any case; spaces and colons ignored)")
+  rv_add
+      ->add_option("thumbprint", thumbprint_words,
+                   "SHA-1 thumbprint (hex, any case; spaces and colons ignored, quotes not needed)")
       ->required();
   rv_add->add_option("--comment", comment, "why (kept with the entry)");
   rv_add->callback([&] {
     req.cmd = "revoke.add";
-    req.args = {{"thumbprint", thumbprint}, {"comment", comment}};
+    req.args = {{"thumbprint", thumbprint()}, {"comment", comment}};
     req.human = change_text;
   });
   revoke->add_subcommand("list", "list revoked thumbprints")->callback([&] {
@@ -237,10 +247,10 @@ int run_cli(int argc, char** argv) {
     };
   });
   auto* rv_rm = revoke->add_subcommand("remove", "un-revoke a thumbprint");
-  rv_rm->add_option("thumbprint", thumbprint, "SHA-1 thumbprint")->required();
+  rv_rm->add_option("thumbprint", thumbprint_words, "SHA-1 thumbprint")->required();
   rv_rm->callback([&] {
     req.cmd = "revoke.remove";
-    req.args = {{"thumbprint", thumbprint}};
+    req.args = {{"thumbprint", thumbprint()}};
     req.human = change_text;
   });
 

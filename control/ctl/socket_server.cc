@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -58,9 +59,10 @@ socket_server::socket_server(const command_table& commands, socket_options optio
   std::filesystem::path dir = std::filesystem::path(options_.path).parent_path();
   std::error_code ec;
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-  if (ec) throw std::runtime_error("cannot create control socket directory " + dir.string() + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("cannot create control socket directory " + dir.string() + ": " + ec.message());
 
-  struct stat st{};
+  struct stat st {};
   if (::lstat(options_.path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode))
       throw std::runtime_error("control socket path " + options_.path + " exists and is not a socket");
@@ -135,16 +137,27 @@ void socket_server::apply_ownership() {
 
 void socket_server::poll_once(int timeout_ms) {
   std::vector<pollfd> fds;
-  fds.reserve(clients_.size() + 1);
-  fds.push_back({listen_fd_, POLLIN, 0});
-  for (auto& c : clients_)
-    fds.push_back({c->fd, static_cast<short>(c->output.empty() ? POLLIN : (POLLIN | POLLOUT)), 0});
+  append_pollfds(fds);
   int n = ::poll(fds.data(), fds.size(), timeout_ms);
   if (n <= 0) return;
+  process(fds);
+}
 
-  for (size_t i = 1; i < fds.size(); ++i) {
-    client& c = *clients_[i - 1];
-    if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) read_client(c);
+void socket_server::append_pollfds(std::vector<pollfd>& fds) const {
+  fds.push_back({listen_fd_, POLLIN, 0});
+  for (const auto& c : clients_)
+    fds.push_back({c->fd, static_cast<short>(c->output.empty() ? POLLIN : (POLLIN | POLLOUT)), 0});
+}
+
+void socket_server::process(std::span<const pollfd> fds) {
+  // The slice matches clients_ as it was when append_pollfds() ran; clients are
+  // only added or removed below, so the indices still hold.
+  if (fds.empty() || fds[0].fd != listen_fd_) return;
+  const size_t polled = std::min(fds.size() - 1, clients_.size());
+  for (size_t i = 0; i < polled; ++i) {
+    client& c = *clients_[i];
+    if (fds[i + 1].fd != c.fd) continue;
+    if (fds[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) read_client(c);
     if (!c.output.empty() && !c.closing) write_client(c);
     if (c.closing) write_client(c);
   }
@@ -160,9 +173,11 @@ void socket_server::accept_clients() {
       static constexpr char kBusy[] = "{\"ok\":false,\"error\":\"too many control clients, try again\"}\n";
       [[maybe_unused]] ssize_t w = ::send(fd, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL);
       ::close(fd);
+      ++counters_.clients_refused;
       log(log_level::warn, "ctl", "refused a control client: {} already connected", clients_.size());
       continue;
     }
+    ++counters_.clients_accepted;
     clients_.push_back(std::make_unique<client>(fd, options_.max_request_bytes));
   }
 }
@@ -173,19 +188,24 @@ void socket_server::read_client(client& c) {
     ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
     if (n > 0) {
       if (!c.input.append(std::string_view(buf, static_cast<size_t>(n)))) {
-        c.output += R"({"ok":false,"error":"request too large"})" "\n";
+        c.output += R"({"ok":false,"error":"request too large"})"
+                    "\n";
         c.closing = true;
+        ++counters_.clients_dropped;
         return;
       }
       while (auto line = c.input.next_line()) {
         json request = json::parse(*line, nullptr, /*allow_exceptions=*/false);
         json reply = request.is_discarded() ? json{{"ok", false}, {"error", "request is not valid JSON"}}
                                             : commands_.dispatch(request);
+        ++counters_.requests;
+        if (!reply.value("ok", false)) ++counters_.requests_refused;
         c.output += reply.dump(-1, ' ', false, json::error_handler_t::replace);
         c.output += '\n';
       }
       if (c.output.size() > options_.max_reply_backlog) {
         log(log_level::warn, "ctl", "dropping a control client that does not read its replies");
+        ++counters_.clients_dropped;
         ::close(c.fd);
         c.fd = -1;
         return;

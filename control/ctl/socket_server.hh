@@ -4,9 +4,12 @@
 // that client.
 #pragma once
 
+#include <poll.h>
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,8 +24,17 @@ struct socket_options {
   std::string owner;  // user name or numeric uid; empty keeps the gateway's own
   std::string group;  // group name or numeric gid; empty keeps the gateway's own
   size_t max_clients = 32;
-  size_t max_request_bytes = 1 << 20;  // one request line; certificates are far smaller
+  size_t max_request_bytes = 1 << 20;   // one request line; certificates are far smaller
   size_t max_reply_backlog = 64 << 20;  // unsent reply bytes before a slow client is dropped
+};
+
+// What the server has done since it started (`sstpctl stats`).
+struct socket_counters {
+  uint64_t clients_accepted = 0;
+  uint64_t clients_refused = 0;   // over max_clients
+  uint64_t clients_dropped = 0;   // oversized request, or replies not read
+  uint64_t requests = 0;          // request lines answered
+  uint64_t requests_refused = 0;  // answered with "ok": false (bad JSON, unknown command, refused)
 };
 
 class socket_server {
@@ -39,8 +51,15 @@ class socket_server {
   // writes whatever is ready. Never throws for a client's misbehaviour.
   void poll_once(int timeout_ms);
 
+  // The same in two halves, for an owner that polls other descriptors in the
+  // same poll() (the control thread): append_pollfds() adds this server's
+  // descriptors to `fds`; after poll(), process() takes exactly that slice back.
+  void append_pollfds(std::vector<pollfd>& fds) const;
+  void process(std::span<const pollfd> mine);
+
   const std::string& path() const { return options_.path; }
   size_t client_count() const { return clients_.size(); }
+  const socket_counters& counters() const { return counters_; }
 
  private:
   struct client {
@@ -60,6 +79,7 @@ class socket_server {
   socket_options options_;
   int listen_fd_ = -1;
   std::vector<std::unique_ptr<client>> clients_;
+  socket_counters counters_;
 };
 
 }  // namespace sstpgw::ctl

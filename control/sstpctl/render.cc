@@ -9,12 +9,14 @@ namespace {
 using json = nlohmann::json;
 
 bool is_table(const json& v) {
-  return v.is_array() && !v.empty() && std::all_of(v.begin(), v.end(), [](const json& r) { return r.is_object(); });
+  return v.is_array() && !v.empty() &&
+         std::all_of(v.begin(), v.end(), [](const json& r) { return r.is_object(); });
 }
 
 // Scalars of an object as dotted keys; arrays of objects are rendered as tables
 // after them (collected in `tables`).
-void flatten(const json& obj, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out,
+void flatten(const json& obj, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out,
              std::vector<std::pair<std::string, const json*>>& tables) {
   for (const auto& [k, v] : obj.items()) {
     std::string key = prefix.empty() ? k : prefix + "." + k;
@@ -28,24 +30,28 @@ void flatten(const json& obj, const std::string& prefix, std::vector<std::pair<s
   }
 }
 
-std::string render_table(const json& rows, const std::vector<std::string>& preferred) {
+std::string render_table(const json& rows, const std::vector<std::string>& preferred,
+                         bool only_preferred = false) {
   std::vector<std::string> cols;
   std::set<std::string> seen;
   for (const auto& c : preferred) {
-    bool present = std::any_of(rows.begin(), rows.end(), [&](const json& r) { return r.contains(c); });
+    bool present =
+        only_preferred || std::any_of(rows.begin(), rows.end(), [&](const json& r) { return r.contains(c); });
     if (present && seen.insert(c).second) cols.push_back(c);
   }
   std::set<std::string> rest;
-  for (const auto& r : rows)
-    for (const auto& [k, v] : r.items())
-      if (!seen.count(k)) rest.insert(k);
+  if (!only_preferred)
+    for (const auto& r : rows)
+      for (const auto& [k, v] : r.items())
+        if (!seen.count(k)) rest.insert(k);
   cols.insert(cols.end(), rest.begin(), rest.end());
 
   std::vector<std::vector<std::string>> cells;
   std::vector<size_t> width;
   for (const auto& c : cols) {
     std::string h = c;
-    std::transform(h.begin(), h.end(), h.begin(), [](unsigned char ch) { return ch == '_' ? ' ' : std::toupper(ch); });
+    std::transform(h.begin(), h.end(), h.begin(),
+                   [](unsigned char ch) { return ch == '_' ? ' ' : std::toupper(ch); });
     width.push_back(h.size());
     if (cells.empty()) cells.emplace_back();
     cells[0].push_back(h);
@@ -71,6 +77,12 @@ std::string render_table(const json& rows, const std::vector<std::string>& prefe
 }
 
 }  // namespace
+
+std::string render_rows(const json& rows, const std::vector<std::string>& columns) {
+  if (!rows.is_array() || rows.empty()) return "(none)\n";
+  if (!is_table(rows)) return render(rows);
+  return render_table(rows, columns, !columns.empty());
+}
 
 std::string cell_text(const json& v) {
   if (v.is_null()) return "-";

@@ -35,9 +35,13 @@ class SocketTest : public ::testing::Test {
     });
   }
   void stop() {
+    stop_after_idle();
+    server_.reset();
+  }
+  // Stops the polling thread but keeps the server (to read its counters).
+  void stop_after_idle() {
     running_ = false;
     if (thread_.joinable()) thread_.join();
-    server_.reset();
   }
 
   std::filesystem::path dir_;
@@ -122,6 +126,39 @@ TEST_F(SocketTest, GarbageAndOversizedRequestsCostOnlyThatClient) {
   EXPECT_NE(raw("this is not json\n").find("not valid JSON"), std::string::npos);
   EXPECT_NE(raw(std::string(5000, 'x')).find("request too large"), std::string::npos);
   EXPECT_EQ(call(path_, "echo", {{"text", "fine"}})["data"]["text"], "fine");
+}
+
+TEST_F(SocketTest, CountsClientsAndRequests) {
+  start();
+  EXPECT_EQ(call(path_, "echo", {{"text", "a"}})["ok"], true);
+  EXPECT_EQ(call(path_, "nope", json::object())["ok"], false);
+  stop_after_idle();
+  const socket_counters& c = server_->counters();
+  EXPECT_EQ(c.clients_accepted, 2u);
+  EXPECT_EQ(c.requests, 2u);
+  EXPECT_EQ(c.requests_refused, 1u);
+  EXPECT_EQ(c.clients_refused, 0u);
+}
+
+// The two halves poll_once() is made of, driven by an owner's own poll().
+TEST_F(SocketTest, OwnerCanPollTheServerWithItsOwnDescriptors) {
+  socket_options o;
+  o.path = path_;
+  socket_server server(table_, o);
+  std::atomic<bool> done{false};
+  json reply;
+  std::thread client([&] {
+    reply = call(path_, "echo", {{"text", "polled"}});
+    done = true;
+  });
+  while (!done) {
+    std::vector<pollfd> fds;
+    server.append_pollfds(fds);
+    ASSERT_GE(fds.size(), 1u);
+    if (::poll(fds.data(), fds.size(), 50) > 0) server.process(fds);
+  }
+  client.join();
+  EXPECT_EQ(reply["data"]["text"], "polled");
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ json roots_json(const cert_store& store) {
 json revoked_json(const cert_store& store) {
   json list = json::array();
   for (const auto& r : store.revoked())
-    list.push_back({{"thumbprint", r.sha1.hex()}, {"name", r.name}, {"added_at", format_time(r.added_at)}});
+    list.push_back({{"thumbprint", r.sha1.hex()}, {"comment", r.name}, {"added_at", format_time(r.added_at)}});
   return {{"revoked", std::move(list)}, {"count", store.revoked().size()}, {"limit", kMaxRevoked}};
 }
 

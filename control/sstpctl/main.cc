@@ -236,12 +236,11 @@ int run_cli(int argc, char** argv) {
   });
   revoke->add_subcommand("list", "list revoked thumbprints")->callback([&] {
     req.cmd = "revoke.list";
-    // The gateway keeps the comment as the entry's "name".
     req.human = [](const json& d) {
       json rows = json::array();
       for (const auto& r : d.value("revoked", json::array()))
         rows.push_back({{"thumbprint", r.value("thumbprint", "")},
-                        {"comment", r.value("name", "")},
+                        {"comment", r.value("comment", "")},
                         {"added", r.value("added_at", "")}});
       return render_rows(rows, {"thumbprint", "comment", "added"});
     };

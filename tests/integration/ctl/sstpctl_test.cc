@@ -16,7 +16,7 @@
 
 #include "control/common/base64.hh"
 #include "control/state/state_dir.hh"
-#include "tests/integration/ctl/pppd_check.hh"
+#include "tests/support/pppd_check.hh"
 #include "tests/integration/ctl/processes.hh"
 #include "tests/unit/control_thread/gateway_files.hh"
 

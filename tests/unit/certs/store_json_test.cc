@@ -32,7 +32,7 @@ TEST(StoreJson, ListsRootsAndRevocations) {
 
   auto revoked = revoked_json(store);
   EXPECT_EQ(revoked["revoked"][0]["thumbprint"], pki.client.sha1_thumbprint());
-  EXPECT_EQ(revoked["revoked"][0]["name"], "lost");
+  EXPECT_EQ(revoked["revoked"][0]["comment"], "lost");
 
   auto change = change_json(added);
   EXPECT_EQ(change["ok"], true);

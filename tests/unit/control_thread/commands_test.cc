@@ -156,7 +156,7 @@ TEST_F(Commands, RevokeWindowsStyleThumbprintDisconnectsTheSession) {
   json list = ok("revoke.list");
   ASSERT_EQ(list["count"], 1);
   EXPECT_EQ(list["revoked"][0]["thumbprint"], t);
-  EXPECT_EQ(list["revoked"][0]["name"], "alice's laptop, stolen");
+  EXPECT_EQ(list["revoked"][0]["comment"], "alice's laptop, stolen");
   EXPECT_NE(refused("revoke.add", {{"thumbprint", t}}).find("already revoked"), std::string::npos);
   json un = ok("revoke.remove", {{"thumbprint", t}});
   EXPECT_EQ(un["sessions_disconnected"], 0);

@@ -2,9 +2,7 @@
 // it parses every option, loads the sstp plugin, and stops before touching a
 // link. The only complaint allowed is the missing /dev/ppp of a kernel without
 // PPP (exit 4, EXIT_NO_KERNEL_SUPPORT).
-//
-// The same check as tests/unit/package/client_package_test.cc's; it belongs in
-// tests/support (see the control-thread report) so both use one copy.
+
 #pragma once
 
 #include <sys/wait.h>

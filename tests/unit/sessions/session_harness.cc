@@ -34,7 +34,7 @@ handshake::tls_context outer_client(const test_pki& pki, const client_options& o
   handshake::client_tls_config c;
   c.protocol.max_version = o.outer_max;
   c.protocol.records = handshake::record_protection::keep;
-  c.trust_roots.pem = pki.root.cert_pem();
+  c.trust_roots.pem = o.trust_root_pem.empty() ? pki.root.cert_pem() : o.trust_root_pem;
   c.server_name = "vpn.example.test";
   return handshake::tls_context::make_client(c);
 }
@@ -78,6 +78,7 @@ test_client::test_client(const gateway_env& env, const client_options& o, sessio
   config.hlak = o.hlak;
   config.call_connected_before_eap_success = o.early_call_connected;
   config.pipeline_connect_request = o.pipeline;
+  raw_http = o.raw_http;
   tcp_out = tls.take_output();  // ClientHello
 }
 
@@ -87,6 +88,17 @@ void test_client::tcp_receive(std::span<const uint8_t> bytes, sessions::time_poi
   std::vector<uint8_t> out = tls.take_output();
   tcp_out.insert(tcp_out.end(), out.begin(), out.end());
   if (tls.state() != handshake::handshake_state::complete) return;
+  if (raw_http) {
+    if (!raw_http->empty()) {
+      tls.write_app({reinterpret_cast<const uint8_t*>(raw_http->data()), raw_http->size()});
+      raw_http->clear();
+      out = tls.take_output();
+      tcp_out.insert(tcp_out.end(), out.begin(), out.end());
+    }
+    tls.read_app(received);
+    peer_closed = peer_closed || tls.peer_closed();
+    return;
+  }
   if (!session) {
     std::vector<uint8_t> der(static_cast<size_t>(i2d_X509(tls.peer_chain().at(0).get(), nullptr)));
     uint8_t* p = der.data();
@@ -116,6 +128,7 @@ void test_client::flush() {
 
 std::vector<uint8_t> test_client::take_tcp() {
   flush();
+  if (mute) tcp_out.clear();
   return std::exchange(tcp_out, {});
 }
 
@@ -140,10 +153,12 @@ void session_harness::deliver(std::vector<to_control_msg> msgs) {
   }
 }
 
-void session_harness::run(int max_rounds) {
+void session_harness::run(int max_rounds, const std::function<bool()>& stop) {
   for (int round = 0; round < max_rounds; ++round) {
+    if (stop && stop()) return;
     bool moved = false;
     if (std::vector<uint8_t> c2s = client->take_tcp(); !c2s.empty()) {
+      client_flushes.push_back(c2s.size());
       worker.tcp_receive(c2s);
       moved = true;
     }

@@ -53,6 +53,10 @@ struct client_options {
   bool early_call_connected = false;
   bool pipeline = false;
   std::string identity = "client1";
+  // Instead of client_session: send these plaintext bytes once the outer TLS
+  // is up and collect what comes back (HTTP negatives). Empty string: send nothing.
+  std::optional<std::string> raw_http;
+  std::string trust_root_pem;  // the client's outer trust root; default: the test root
 };
 
 // The client: outer TLS (keep mode) + client_session on the plaintext.
@@ -69,6 +73,9 @@ class test_client {
   sessions::client_session_config config;
   std::optional<sessions::client_session> session;
   bool peer_closed = false;
+  bool mute = false;  // drops everything the client would send (a silent client)
+  std::optional<std::string> raw_http;
+  std::vector<uint8_t> received;  // plaintext from the server (raw_http mode)
   std::vector<uint8_t> tcp_out;
 };
 
@@ -76,8 +83,8 @@ class session_harness {
  public:
   session_harness(gateway_env& env, const client_options& o = {}, uint32_t worker = 0);
 
-  // Moves everything until nothing moves.
-  void run(int max_rounds = 2000);
+  // Moves everything until nothing moves (or `stop` says so).
+  void run(int max_rounds = 2000, const std::function<bool()>& stop = {});
   // Advances the clock by d, fires due timers on both sides, runs.
   void advance(std::chrono::milliseconds d);
   // Advances in steps until the server session ended or `limit` passed.
@@ -100,6 +107,7 @@ class session_harness {
   std::unique_ptr<sessions::server_session> server;
   std::unique_ptr<test_client> client;
   std::vector<std::string> action_log;  // names, in order
+  std::vector<size_t> client_flushes;   // sizes of what the client sent, flush by flush
   std::vector<sessions::session_event> events;
   std::vector<std::vector<uint8_t>> vnet;  // IPv4 packets the worker sent to the VNet
   // Lets a test see (and change) what goes to the server session.

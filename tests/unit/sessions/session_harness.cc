@@ -66,7 +66,8 @@ gateway_env::gateway_env(const gateway_options& o)
 test_client::test_client(const gateway_env& env, const client_options& o, sessions::time_point)
     : tls(outer_client(env.pki, o)),
       eap_ctx(auth::make_eap_tls_client_context(
-          {.certificate_chain = {.pem = (o.certificate ? *o.certificate : env.pki.client).cert_pem()},
+          {.certificate_chain = {.pem = (o.certificate ? *o.certificate : env.pki.client).cert_pem() +
+                                        (o.intermediate ? o.intermediate->cert_pem() : std::string())},
            .private_key = {.pem = (o.certificate ? *o.certificate : env.pki.client).key_pem()},
            .trust_roots = {.pem = env.pki.root.cert_pem()},
            .server_name = "vpn.example.test",

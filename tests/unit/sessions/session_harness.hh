@@ -48,7 +48,8 @@ struct gateway_env {
 struct client_options {
   tls_version outer_max = tls_version::tls1_3;
   tls_version eap_max = tls_version::tls1_3;
-  const issued_cert* certificate = nullptr;  // default: pki.client
+  const issued_cert* certificate = nullptr;   // default: pki.client
+  const issued_cert* intermediate = nullptr;  // sent after the client certificate
   sstp::hlak_form hlak = sstp::hlak_form::eap_tls_msk;
   bool early_call_connected = false;
   bool pipeline = false;

@@ -79,6 +79,7 @@ test_client::test_client(const gateway_env& env, const client_options& o, sessio
   config.hlak = o.hlak;
   config.call_connected_before_eap_success = o.early_call_connected;
   config.pipeline_connect_request = o.pipeline;
+  if (o.sha1_only) config.call.supported_hashes = sstp::kHashSha1;
   raw_http = o.raw_http;
   tcp_out = tls.take_output();  // ClientHello
 }

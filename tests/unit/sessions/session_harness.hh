@@ -53,6 +53,7 @@ struct client_options {
   sstp::hlak_form hlak = sstp::hlak_form::eap_tls_msk;
   bool early_call_connected = false;
   bool pipeline = false;
+  bool sha1_only = false;  // the client supports only SHA-1 for the binding
   std::string identity = "client1";
   // Instead of client_session: send these plaintext bytes once the outer TLS
   // is up and collect what comes back (HTTP negatives). Empty string: send nothing.

@@ -92,8 +92,9 @@ void test_client::tcp_receive(std::span<const uint8_t> bytes, sessions::time_poi
   if (tls.state() != handshake::handshake_state::complete) return;
   if (raw_http) {
     if (!raw_http->empty()) {
-      tls.write_app({reinterpret_cast<const uint8_t*>(raw_http->data()), raw_http->size()});
+      const std::vector<uint8_t> request(raw_http->begin(), raw_http->end());
       raw_http->clear();
+      tls.write_app(request);
       out = tls.take_output();
       tcp_out.insert(tcp_out.end(), out.begin(), out.end());
     }

@@ -34,6 +34,9 @@ class eap_peer {
   auth_status status() const { return status_; }
   const std::string& reason() const { return reason_; }
   const std::optional<eap_keys>& keys() const { return keys_; }
+  // The method's keys as soon as its handshake completed, before Success
+  // arrives (an SSTP client may bind its call early, as sstp-client does).
+  std::optional<eap_keys> method_keys() const { return method_ ? method_->keys() : std::nullopt; }
 
  private:
   void respond(uint8_t id, uint8_t type, std::span<const uint8_t> type_data);

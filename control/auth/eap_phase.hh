@@ -71,6 +71,8 @@ class eap_peer_phase final : public ppp::auth_phase {
   std::string reason() const override;
 
   const std::optional<eap_keys>& keys() const;
+  // Before Success: the method's keys once its handshake completed.
+  std::optional<eap_keys> method_keys() const { return peer_ ? peer_->method_keys() : std::nullopt; }
 
  private:
   eap_peer_phase_config config_;

@@ -62,7 +62,7 @@ class tls_fragmenter {
 };
 
 struct reassembly_limits {
-  size_t max_message = 64 * 1024;  // TLS flights here are a few KiB; certificate chains stay far below
+  size_t max_message = size_t{64} * 1024;  // TLS flights here are a few KiB; certificate chains stay far below
   size_t max_fragments = 256;
 };
 

@@ -1,6 +1,6 @@
-// The TLS engine EAP-TLS drives: records in, records out, no sockets. The
-// handshake helper's control/handshake/tls_endpoint will implement this; until
-// then openssl_tls_session (plain OpenSSL over memory BIOs) does.
+// The TLS engine EAP-TLS drives: records in, records out, no sockets.
+// endpoint_tls_session implements it on control/handshake's tls_endpoint
+// (records kept in OpenSSL); eap_tls_context.hh makes the sessions.
 #pragma once
 
 #include <cstdint>

@@ -4,10 +4,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 #include "control/auth/eap_peer.hh"
+#include "control/auth/eap_tls_context.hh"
 #include "control/auth/eap_tls_peer.hh"
-#include "control/auth/openssl_tls_session.hh"
 #include "dataplane/common/log.hh"
 #include "tests/support/test_pki.hh"
 
@@ -17,14 +18,13 @@ using namespace sstpgw::auth;
 namespace {
 
 struct client_env {
-  client_env() : pki(testing::make_test_pki()), roots(X509_STORE_new()) {
-    X509_STORE_add_cert(roots.get(), pki.root.cert.get());
-    ctx = make_eap_tls_client_ctx(
-        {.certificate = pki.client.cert.get(), .key = pki.client.key.get(), .trusted_roots = roots.get()});
+  client_env() : pki(testing::make_test_pki()) {
+    ctx.emplace(make_eap_tls_client_context({.certificate_chain = {.pem = pki.client.cert_pem()},
+                                             .private_key = {.pem = pki.client.key_pem()},
+                                             .trust_roots = {.pem = pki.root.cert_pem()}}));
   }
   testing::test_pki pki;
-  ossl::x509_store_ptr roots;
-  ossl::ssl_ctx_ptr ctx;
+  std::optional<handshake::tls_context> ctx;
 };
 
 constexpr size_t kMru = 200;
@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   pc.identity = "fuzz";
   pc.make_method = [&method] {
     auto m = std::make_unique<eap_tls_peer>(
-        openssl_tls_session::client(env.ctx.get()),
+        make_eap_tls_client_session(*env.ctx),
         eap_tls_config{.max_packet = kMru, .limits = {.max_message = 8192, .max_fragments = 32}});
     method = m.get();
     return m;

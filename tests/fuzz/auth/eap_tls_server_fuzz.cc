@@ -6,11 +6,14 @@
 // the MRU; nothing the peer sends may crash or make it succeed.
 #include <cstdint>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
+#include <optional>
 
 #include "control/auth/eap_authenticator.hh"
+#include "control/auth/eap_tls_context.hh"
 #include "control/auth/eap_tls_server.hh"
-#include "control/auth/openssl_tls_session.hh"
+#include "control/certs/cert_store.hh"
 #include "dataplane/common/log.hh"
 #include "tests/support/test_pki.hh"
 
@@ -20,16 +23,16 @@ using namespace sstpgw::auth;
 namespace {
 
 struct server_env {
-  server_env() : pki(testing::make_test_pki()), roots(X509_STORE_new()) {
-    X509_STORE_add_cert(roots.get(), pki.root.cert.get());
-    ctx = make_eap_tls_server_ctx({.certificate = pki.server.cert.get(),
-                                   .key = pki.server.key.get(),
-                                   .trusted_roots = roots.get(),
-                                   .max_version = kTls13});
+  server_env() : pki(testing::make_test_pki()) {
+    store.add_roots("root", pki.root.cert_pem(), std::time(nullptr));
+    factory.emplace(eap_tls_server_settings{.certificate_chain = {.pem = pki.server.cert_pem()},
+                                            .private_key = {.pem = pki.server.key_pem()},
+                                            .max_version = handshake::tls_version::tls1_3},
+                    store);
   }
   testing::test_pki pki;
-  ossl::x509_store_ptr roots;
-  ossl::ssl_ctx_ptr ctx;
+  certs::cert_store store;
+  std::optional<eap_tls_server_factory> factory;
 };
 
 constexpr size_t kMru = 300;
@@ -42,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   authenticator_config ac;
   ac.make_method = [](const std::string&) {
     return std::make_unique<eap_tls_server>(
-        openssl_tls_session::server(env.ctx.get()),
+        env.factory->make([] { return static_cast<int64_t>(std::time(nullptr)); }),
         eap_tls_config{.max_packet = kMru, .limits = {.max_message = 8192, .max_fragments = 32}});
   };
   eap_authenticator server(ac);

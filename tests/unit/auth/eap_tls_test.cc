@@ -1,7 +1,10 @@
-// EAP-TLS server and peer back to back over OpenSSL with certificates from
-// test_pki: TLS 1.2 and 1.3, MRU-sized fragments, MSK equal on both sides and
-// equal to what OpenSSL and the RFC formulas give independently, and every way
-// a certificate can be refused ending in EAP-Failure with the reason.
+// EAP-TLS server and peer back to back on the handshake engine (tls_endpoint,
+// records kept in OpenSSL) with certificates from test_pki and the certificate
+// store judging the client's chain: TLS 1.2 and 1.3, MRU-sized fragments, MSK
+// equal on both sides and equal to what OpenSSL's exporter and the RFC
+// formulas (from the NSS key log and the hello randoms on the wire) give
+// independently, and every way a certificate can be refused ending in
+// EAP-Failure with the check that failed.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
@@ -9,16 +12,22 @@
 
 #include <algorithm>
 #include <array>
+#include <ctime>
+#include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "control/auth/eap_authenticator.hh"
 #include "control/auth/eap_peer.hh"
+#include "control/auth/eap_tls_context.hh"
 #include "control/auth/eap_tls_keys.hh"
 #include "control/auth/eap_tls_peer.hh"
 #include "control/auth/eap_tls_server.hh"
-#include "control/auth/openssl_tls_session.hh"
+#include "control/auth/endpoint_tls_session.hh"
+#include "control/certs/cert_store.hh"
+#include "tests/support/temp_dir.hh"
 #include "tests/support/test_pki.hh"
 
 namespace sstpgw::auth {
@@ -30,15 +39,9 @@ using testing::issue_cert;
 using testing::issued_cert;
 using testing::make_root;
 
-ossl::x509_store_ptr store_of(const issued_cert& root) {
-  ossl::x509_store_ptr s(X509_STORE_new());
-  X509_STORE_add_cert(s.get(), root.cert.get());
-  return s;
-}
+int64_t wall_now() { return static_cast<int64_t>(std::time(nullptr)); }
 
-// TLS 1.3 secrets from the server's key log, for the independent exporter check.
-std::string g_keylog;
-void keylog(const SSL*, const char* line) { g_keylog += std::string(line) + "\n"; }
+handshake::tls_version version_of(uint16_t v) { return static_cast<handshake::tls_version>(v); }
 
 struct options {
   uint16_t server_max = kTls12;
@@ -46,7 +49,6 @@ struct options {
   size_t server_mru = 1400;  // what the server may send (the client's MRU)
   size_t client_mru = 1400;
   testing::key_kind key = testing::key_kind::ec_p256;
-  certificate_check check;
 };
 
 struct outcome {
@@ -59,27 +61,52 @@ struct outcome {
   uint16_t version = 0;
 };
 
+// The TLS bytes carried in EAP-TLS packets, reassembled per direction.
+void append_tls_payload(const bytes& eap, bytes& stream) {
+  // Code(1) Id(1) Length(2) Type(1) Flags(1) [TLS Message Length(4)] data
+  if (eap.size() < 6 || eap[4] != kEapTypeTls) return;
+  size_t at = 6;
+  if (eap[5] & kEapTlsFlagLength) at += 4;
+  if (at < eap.size()) stream.insert(stream.end(), eap.begin() + static_cast<std::ptrdiff_t>(at), eap.end());
+}
+
+// The 32-byte random of the first handshake message of a stream (ClientHello
+// or ServerHello: record header 5, handshake header 4, version 2).
+bytes hello_random(const bytes& stream) {
+  if (stream.size() < 43 || stream[0] != 0x16) return {};
+  return bytes(stream.begin() + 11, stream.begin() + 43);
+}
+
 class eap_tls_test : public ::testing::Test {
  protected:
   void SetUp() override {
     pki = testing::make_test_pki();
-    roots = store_of(pki.root);
+    trust(pki.root);
   }
 
-  ossl::ssl_ctx_ptr server_ctx(const options& o, const issued_cert* cert = nullptr) {
-    const issued_cert& c = cert ? *cert : server_cert(o);
-    auto ctx = make_eap_tls_server_ctx({.certificate = c.cert.get(),
-                                        .key = c.key.get(),
-                                        .trusted_roots = roots.get(),
-                                        .max_version = o.server_max});
-    SSL_CTX_set_keylog_callback(ctx.get(), keylog);
-    return ctx;
+  void trust(const issued_cert& root) {
+    const auto change =
+        store.add_roots("root-" + std::to_string(store.roots().size()), root.cert_pem(), wall_now());
+    ASSERT_TRUE(change.ok) << change.message;
   }
-  ossl::ssl_ctx_ptr client_ctx(const options& o, const issued_cert* cert, X509_STORE* trust = nullptr) {
-    return make_eap_tls_client_ctx({.certificate = cert ? cert->cert.get() : nullptr,
-                                    .key = cert ? cert->key.get() : nullptr,
-                                    .trusted_roots = trust ? trust : roots.get(),
-                                    .max_version = o.client_max});
+
+  eap_tls_server_factory& server_factory(const options& o, const issued_cert* cert = nullptr) {
+    const issued_cert& c = cert ? *cert : server_cert(o);
+    factory.emplace(eap_tls_server_settings{.certificate_chain = {.pem = c.cert_pem()},
+                                            .private_key = {.pem = c.key_pem()},
+                                            .max_version = version_of(o.server_max),
+                                            .keylog_file = tmp.file("keylog")},
+                    store);
+    return *factory;
+  }
+  handshake::tls_context client_ctx(const options& o, const issued_cert* cert,
+                                    const issued_cert* trust_root = nullptr) {
+    return make_eap_tls_client_context(
+        {.certificate_chain = {.pem = cert ? cert->cert_pem() : std::string()},
+         .private_key = {.pem = cert ? cert->key_pem() : std::string()},
+         .trust_roots = {.pem = (trust_root ? *trust_root : server_root(o)).cert_pem()},
+         .server_name = "vpn.example.test",
+         .max_version = version_of(o.client_max)});
   }
   const issued_cert& server_cert(const options& o) {
     if (o.key == testing::key_kind::rsa2048) {
@@ -88,18 +115,24 @@ class eap_tls_test : public ::testing::Test {
     }
     return pki.server;
   }
+  const issued_cert& server_root(const options& o) {
+    server_cert(o);
+    return o.key == testing::key_kind::rsa2048 ? rsa->root : pki.root;
+  }
 
   // Runs a whole authentication; the client presents `client_cert` (may be null).
-  outcome run(const options& o, const issued_cert* client_cert, SSL_CTX* sctx = nullptr,
-              SSL_CTX* cctx = nullptr) {
-    ossl::ssl_ctx_ptr own_s, own_c;
-    if (!sctx) sctx = (own_s = server_ctx(o)).get();
-    if (!cctx) cctx = (own_c = client_ctx(o, client_cert)).get();
-    g_keylog.clear();
+  outcome run(const options& o, const issued_cert* client_cert, eap_tls_server_factory* sf = nullptr,
+              const handshake::tls_context* cctx = nullptr) {
+    if (!sf) sf = &server_factory(o);
+    std::optional<handshake::tls_context> own_c;
+    if (!cctx) cctx = &own_c.emplace(client_ctx(o, client_cert));
+    server_wire.clear();
+    client_wire.clear();
+    verdicts.clear();
     authenticator_config ac;
     ac.make_method = [&](const std::string&) {
-      auto tls = openssl_tls_session::server(sctx, o.check);
-      server_tls = tls.get();
+      auto tls = sf->make(wall_now, [this](const certs::verify_result& r) { verdicts.push_back(r); });
+      server_tls = static_cast<endpoint_tls_session*>(tls.get());
       return std::make_unique<eap_tls_server>(std::move(tls), eap_tls_config{.max_packet = o.server_mru});
     };
     server_ = std::make_unique<eap_authenticator>(ac);
@@ -107,8 +140,8 @@ class eap_tls_test : public ::testing::Test {
     peer_config pc;
     pc.identity = "client1";
     pc.make_method = [&] {
-      auto tls = openssl_tls_session::client(cctx, "vpn.example.test");
-      client_tls = tls.get();
+      auto tls = make_eap_tls_client_session(*cctx);
+      client_tls = static_cast<endpoint_tls_session*>(tls.get());
       return std::make_unique<eap_tls_peer>(std::move(tls), eap_tls_config{.max_packet = o.client_mru});
     };
     client_ = std::make_unique<eap_peer>(pc);
@@ -121,12 +154,14 @@ class eap_tls_test : public ::testing::Test {
         r.largest_server_packet = std::max(r.largest_server_packet, p.data.size());
         if (p.data[0] == 1) ++r.server_requests;
         if (tamper_to_client) tamper_to_client(p.data);
+        if (p.data[0] == 1) append_tls_payload(p.data, server_wire);
         client.receive(p.data, {});
       }
       auto to_server = client.take_packets();
       for (auto& p : to_server) {
         r.largest_client_packet = std::max(r.largest_client_packet, p.data.size());
         ++r.client_responses;
+        append_tls_payload(p.data, client_wire);
         server.receive(p.data, {});
       }
       if (to_client.empty() && to_server.empty()) break;
@@ -141,15 +176,24 @@ class eap_tls_test : public ::testing::Test {
     return r;
   }
 
+  std::string keylog_text() const {
+    std::ifstream f(tmp.file("keylog"));
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  }
+
+  testing::temp_dir tmp;
   testing::test_pki pki;
   std::unique_ptr<testing::test_pki> rsa;
-  ossl::x509_store_ptr roots;
+  certs::cert_store store;
+  std::optional<eap_tls_server_factory> factory;
   // The last run's state machines, alive until the test ends (they own the TLS sessions).
   std::unique_ptr<eap_authenticator> server_;
   std::unique_ptr<eap_peer> client_;
-  openssl_tls_session* server_tls = nullptr;
-  openssl_tls_session* client_tls = nullptr;
+  endpoint_tls_session* server_tls = nullptr;
+  endpoint_tls_session* client_tls = nullptr;
   std::function<void(bytes&)> tamper_to_client;
+  bytes server_wire, client_wire;  // the TLS bytes each side sent
+  std::vector<certs::verify_result> verdicts;
 };
 
 // ---- independent key computations ------------------------------------------
@@ -211,30 +255,40 @@ bytes from_hex(const std::string& h) {
   return out;
 }
 
-// RFC 5216 §2.3: PRF-128(master_secret, "client EAP encryption", client.random || server.random).
-bytes rfc5216_key_material(SSL* ssl) {
-  bytes master(SSL_SESSION_get_master_key(SSL_get_session(ssl), nullptr, 0));
-  SSL_SESSION_get_master_key(SSL_get_session(ssl), master.data(), master.size());
-  bytes randoms(64);
-  SSL_get_client_random(ssl, randoms.data(), 32);
-  SSL_get_server_random(ssl, randoms.data() + 32, 32);
-  const EVP_MD* md = SSL_CIPHER_get_handshake_digest(SSL_get_current_cipher(ssl));
-  return tls1_prf(md, master, "client EAP encryption", randoms, 128);
-}
-
-// RFC 9190 §2.3 from the exporter master secret (RFC 8446 §7.5):
-// HKDF-Expand-Label(Derive-Secret(EMS, label, ""), "exporter", Hash(0x0D), 128).
-bytes rfc9190_key_material(SSL* ssl, const std::string& keylog_text) {
+// The secret logged under `label` in an NSS key log ("" if absent).
+bytes keylog_secret(const std::string& keylog_text, const std::string& label) {
   std::istringstream in(keylog_text);
   std::string name, client_random, secret_hex, line;
   bytes secret;
   while (std::getline(in, line)) {
     std::istringstream l(line);
     l >> name >> client_random >> secret_hex;
-    if (name == "EXPORTER_SECRET") secret = from_hex(secret_hex);
+    if (name == label) secret = from_hex(secret_hex);
   }
+  return secret;
+}
+
+// The suite's hash, from its OpenSSL name (every suite we run ends in it).
+const EVP_MD* suite_digest(std::string_view cipher_name) {
+  return cipher_name.ends_with("SHA384") ? EVP_sha384() : EVP_sha256();
+}
+
+// RFC 5216 §2.3: PRF-128(master_secret, "client EAP encryption", client.random || server.random),
+// from the master secret in the key log and the randoms seen on the wire.
+bytes rfc5216_key_material(const std::string& keylog_text, const bytes& client_random,
+                           const bytes& server_random, const EVP_MD* md) {
+  const bytes master = keylog_secret(keylog_text, "CLIENT_RANDOM");
+  EXPECT_EQ(master.size(), 48u) << "no master secret in the key log";
+  bytes randoms = client_random;
+  randoms.insert(randoms.end(), server_random.begin(), server_random.end());
+  return tls1_prf(md, master, "client EAP encryption", randoms, 128);
+}
+
+// RFC 9190 §2.3 from the exporter master secret (RFC 8446 §7.5):
+// HKDF-Expand-Label(Derive-Secret(EMS, label, ""), "exporter", Hash(0x0D), 128).
+bytes rfc9190_key_material(const std::string& keylog_text, const EVP_MD* md) {
+  const bytes secret = keylog_secret(keylog_text, "EXPORTER_SECRET");
   EXPECT_FALSE(secret.empty()) << "no EXPORTER_SECRET in the key log";
-  const EVP_MD* md = SSL_CIPHER_get_handshake_digest(SSL_get_current_cipher(ssl));
   const bytes derived = hkdf_expand_label(md, secret, "EXPORTER_EAP_TLS_Key_Material", digest(md, {}),
                                           static_cast<size_t>(EVP_MD_get_size(md)));
   return hkdf_expand_label(md, derived, "exporter", digest(md, {0x0D}), 128);
@@ -272,33 +326,35 @@ TEST_P(eap_tls_mru, HandshakeFragmentsAndKeys) {
     EXPECT_GT(r.server_requests, 8);  // Start, Identity and many fragments
   }
 
-  // OpenSSL's own exporter on the client side's SSL gives the server's keys.
-  bytes km(128);
-  SSL* client_ssl = client_tls->native_handle();
+  // OpenSSL's own exporter on the client's connection gives the server's keys.
+  const handshake::tls_endpoint& client_end = client_tls->endpoint();
+  std::optional<bytes> km;
   if (version == kTls13) {
     const uint8_t ctx[] = {0x0D};
-    ASSERT_EQ(SSL_export_keying_material(client_ssl, km.data(), km.size(), "EXPORTER_EAP_TLS_Key_Material",
-                                         29, ctx, 1, 1),
-              1);
+    km = client_end.export_keying_material("EXPORTER_EAP_TLS_Key_Material", std::span<const uint8_t>(ctx),
+                                           128);
   } else {
-    ASSERT_EQ(SSL_export_keying_material(client_ssl, km.data(), km.size(), "client EAP encryption", 21,
-                                         nullptr, 0, 0),
-              1);
+    km = client_end.export_keying_material("client EAP encryption", std::nullopt, 128);
   }
-  EXPECT_EQ(msk_emsk(*r.server_keys), km);
+  ASSERT_TRUE(km.has_value());
+  EXPECT_EQ(msk_emsk(*r.server_keys), *km);
 
-  // And the RFC formula computed here from the session's secrets.
-  SSL* server_ssl = server_tls->native_handle();
+  // And the RFC formula computed here from the key log and the wire.
+  const EVP_MD* md = suite_digest(server_tls->endpoint().cipher_name());
   if (version == kTls13) {
-    EXPECT_EQ(msk_emsk(*r.server_keys), rfc9190_key_material(server_ssl, g_keylog));
+    EXPECT_EQ(msk_emsk(*r.server_keys), rfc9190_key_material(keylog_text(), md));
     // pppd's variant (use_context=0) is a different key: the context matters.
-    bytes no_ctx(128);
-    SSL_export_keying_material(server_ssl, no_ctx.data(), 128, "EXPORTER_EAP_TLS_Key_Material", 29, nullptr,
-                               0, 0);
-    EXPECT_NE(msk_emsk(*r.server_keys), no_ctx);
+    const auto no_ctx = client_end.export_keying_material("EXPORTER_EAP_TLS_Key_Material", std::nullopt, 128);
+    ASSERT_TRUE(no_ctx.has_value());
+    EXPECT_NE(msk_emsk(*r.server_keys), *no_ctx);
   } else {
-    EXPECT_EQ(msk_emsk(*r.server_keys), rfc5216_key_material(server_ssl));
+    EXPECT_EQ(msk_emsk(*r.server_keys),
+              rfc5216_key_material(keylog_text(), hello_random(client_wire), hello_random(server_wire), md));
   }
+  // The store judged the client's chain once and accepted it.
+  ASSERT_EQ(verdicts.size(), 1u);
+  EXPECT_TRUE(verdicts[0].ok()) << verdicts[0].reason;
+  EXPECT_EQ(verdicts[0].credentials.root.hex(), pki.root.sha1_thumbprint());
 }
 
 INSTANTIATE_TEST_SUITE_P(VersionsAndMrus, eap_tls_mru,
@@ -314,7 +370,7 @@ TEST_F(eap_tls_test, RsaCertificatesManySmallFragments) {
   server_cert(o);  // makes the RSA PKI
   const issued_cert client = issue_cert(
       rsa->root, {.common_name = "rsa-client", .key = testing::key_kind::rsa2048, .eku = {"clientAuth"}});
-  roots = store_of(rsa->root);
+  trust(rsa->root);
   const outcome r = run(o, &client);
   expect_success(r);
   EXPECT_LE(r.largest_server_packet, 128u);
@@ -338,8 +394,7 @@ TEST_F(eap_tls_test, ClientOfferingTls13MeetsTls12Server) {
 
 TEST_F(eap_tls_test, PeerNameIsClientSubject) {
   options o;
-  ossl::ssl_ctx_ptr sctx = server_ctx(o), cctx = client_ctx(o, &pki.client);
-  run(o, &pki.client, sctx.get(), cctx.get());
+  run(o, &pki.client);
   EXPECT_NE(server_tls->peer_subject().find("CN=client1"), std::string::npos);
 }
 
@@ -367,8 +422,8 @@ TEST_P(eap_tls_versions, UnknownRoot) {
   const issued_cert other_root = make_root({.common_name = "someone else's root"});
   const issued_cert stranger = issue_cert(other_root, {.common_name = "stranger", .eku = {"clientAuth"}});
   const outcome r = run({.server_max = GetParam()}, &stranger);
-  expect_refused(r, "unable to get local issuer certificate");
-  EXPECT_NE(r.server_reason.find("depth 0"), std::string::npos);
+  expect_refused(r, "untrusted_root: chain does not end at a trusted root");
+  EXPECT_NE(r.server_reason.find("unknown_ca"), std::string::npos) << r.server_reason;
 }
 
 TEST_P(eap_tls_versions, MissingClientCertificate) {
@@ -380,37 +435,44 @@ TEST_P(eap_tls_versions, ExpiredClientCertificate) {
   const issued_cert expired = issue_cert(
       pki.root, {.common_name = "expired", .eku = {"clientAuth"}, .not_before = -7200, .not_after = -60});
   const outcome r = run({.server_max = GetParam()}, &expired);
-  expect_refused(r, "certificate has expired");
+  expect_refused(r, "expired: client certificate 'CN=expired' expired at");
+  EXPECT_NE(r.server_reason.find("certificate_expired"), std::string::npos) << r.server_reason;
+}
+
+TEST_P(eap_tls_versions, NotYetValidClientCertificate) {
+  const issued_cert early = issue_cert(
+      pki.root, {.common_name = "early", .eku = {"clientAuth"}, .not_before = 3600, .not_after = 7200});
+  const outcome r = run({.server_max = GetParam()}, &early);
+  expect_refused(r, "not_yet_valid: client certificate 'CN=early' is not valid before");
 }
 
 TEST_P(eap_tls_versions, ServerOnlyEkuIsNotAClientCertificate) {
   const issued_cert wrong = issue_cert(pki.root, {.common_name = "server-eku", .eku = {"serverAuth"}});
   const outcome r = run({.server_max = GetParam()}, &wrong);
-  expect_refused(r, "unsuitable certificate purpose");
+  expect_refused(r, "missing_client_auth");
+  EXPECT_NE(r.server_reason.find("unsupported_certificate"), std::string::npos) << r.server_reason;
 }
 
-TEST_P(eap_tls_versions, CertificateStoreHookRefuses) {
-  options o{.server_max = GetParam()};
-  const std::string revoked = pki.client.sha1_thumbprint();
-  o.check = [revoked](X509* leaf, STACK_OF(X509)*) -> std::string {
-    unsigned char md[20];
-    unsigned int n = 0;
-    X509_digest(leaf, EVP_sha1(), md, &n);
-    std::string hex;
-    for (unsigned i = 0; i < n; ++i) hex += fmt::format("{:02X}", md[i]);
-    return hex == revoked ? "thumbprint " + hex + " is revoked" : "";
-  };
-  const outcome r = run(o, &pki.client);
-  expect_refused(r, "is revoked");
-  EXPECT_NE(r.server_reason.find("certificate refused"), std::string::npos);
+TEST_P(eap_tls_versions, NoEkuIsNotAClientCertificate) {
+  const issued_cert bare = issue_cert(pki.root, {.common_name = "no-eku"});
+  const outcome r = run({.server_max = GetParam()}, &bare);
+  expect_refused(r, "no_eku");
+}
+
+TEST_P(eap_tls_versions, RevokedThumbprintRefused) {
+  ASSERT_TRUE(store.revoke(pki.client.sha1_thumbprint(), "lost laptop", wall_now()).ok);
+  const outcome r = run({.server_max = GetParam()}, &pki.client);
+  expect_refused(r, "revoked: client certificate 'CN=client1' (thumbprint");
+  EXPECT_NE(r.server_reason.find("certificate_revoked"), std::string::npos) << r.server_reason;
+  ASSERT_EQ(verdicts.size(), 1u);
+  EXPECT_EQ(verdicts[0].status, certs::verify_status::revoked);
 }
 
 TEST_P(eap_tls_versions, ClientRefusesUnknownServer) {
   options o{.server_max = GetParam()};
   const issued_cert other_root = make_root({.common_name = "client trusts only this"});
-  ossl::x509_store_ptr client_trust = store_of(other_root);
-  ossl::ssl_ctx_ptr sctx = server_ctx(o), cctx = client_ctx(o, &pki.client, client_trust.get());
-  const outcome r = run(o, &pki.client, sctx.get(), cctx.get());
+  const handshake::tls_context cctx = client_ctx(o, &pki.client, &other_root);
+  const outcome r = run(o, &pki.client, nullptr, &cctx);
   EXPECT_EQ(r.client, auth_status::failed);
   EXPECT_NE(r.client_reason.find("unable to get local issuer certificate"), std::string::npos)
       << r.client_reason;
@@ -422,8 +484,7 @@ TEST_P(eap_tls_versions, ClientChecksServerName) {
   options o{.server_max = GetParam()};
   const issued_cert other_name = issue_cert(
       pki.root, {.common_name = "elsewhere.test", .eku = {"serverAuth"}, .dns_names = {"elsewhere.test"}});
-  ossl::ssl_ctx_ptr sctx = server_ctx(o, &other_name);
-  const outcome r = run(o, &pki.client, sctx.get());
+  const outcome r = run(o, &pki.client, &server_factory(o, &other_name));
   EXPECT_EQ(r.client, auth_status::failed);
   EXPECT_NE(r.client_reason.find("hostname mismatch"), std::string::npos) << r.client_reason;
 }
@@ -431,6 +492,36 @@ TEST_P(eap_tls_versions, ClientChecksServerName) {
 INSTANTIATE_TEST_SUITE_P(Tls, eap_tls_versions, ::testing::Values(kTls12, kTls13), [](const auto& info) {
   return std::string(info.param == kTls13 ? "tls13" : "tls12");
 });
+
+// ---- the CertificateRequest names the store's roots ----------------------------
+
+bytes der_name(const issued_cert& c) {
+  X509_NAME* name = X509_get_subject_name(c.cert.get());
+  bytes out(static_cast<size_t>(i2d_X509_NAME(name, nullptr)));
+  uint8_t* p = out.data();
+  i2d_X509_NAME(name, &p);
+  return out;
+}
+
+bool contains(const bytes& hay, const bytes& needle) {
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end()) != hay.end();
+}
+
+// TLS 1.2 sends the CertificateRequest in the clear: its certificate_authorities
+// must name the store's roots, and a root added later is named in the next
+// session's request.
+TEST_F(eap_tls_test, CertificateRequestNamesStoreRoots) {
+  const issued_cert second = make_root({.common_name = "second trusted root"});
+  eap_tls_server_factory& sf = server_factory({});
+  expect_success(run({}, &pki.client, &sf));
+  EXPECT_TRUE(contains(server_wire, der_name(pki.root)));
+  EXPECT_FALSE(contains(server_wire, der_name(second)));
+
+  trust(second);
+  expect_success(run({}, &pki.client, &sf));
+  EXPECT_TRUE(contains(server_wire, der_name(pki.root)));
+  EXPECT_TRUE(contains(server_wire, der_name(second)));
+}
 
 // ---- TLS 1.3 protected success indication ------------------------------------
 
@@ -450,10 +541,10 @@ TEST_F(eap_tls_test, Tls13PeerRefusesSuccessBeforeIndication) {
 
 // Drives the server by hand: Identity, then the given EAP-TLS responses.
 struct scripted_client {
-  explicit scripted_client(SSL_CTX* ctx, reassembly_limits limits = {}) {
+  explicit scripted_client(eap_tls_server_factory& factory, reassembly_limits limits = {}) {
     authenticator_config ac;
-    ac.make_method = [ctx, limits](const std::string&) {
-      return std::make_unique<eap_tls_server>(openssl_tls_session::server(ctx),
+    ac.make_method = [&factory, limits](const std::string&) {
+      return std::make_unique<eap_tls_server>(factory.make(wall_now),
                                               eap_tls_config{.max_packet = 1400, .limits = limits});
     };
     server = std::make_unique<eap_authenticator>(ac);
@@ -475,8 +566,7 @@ struct scripted_client {
 };
 
 TEST_F(eap_tls_test, LyingLengthFailsSession) {
-  ossl::ssl_ctx_ptr sctx = server_ctx({});
-  scripted_client c(sctx.get());
+  scripted_client c(server_factory({}));
   bytes first = {0xC0, 0, 0, 0, 100};
   first.resize(first.size() + 10, 0x16);
   const bytes ack = c.tls(first);
@@ -489,8 +579,7 @@ TEST_F(eap_tls_test, LyingLengthFailsSession) {
 }
 
 TEST_F(eap_tls_test, OverrunFailsSession) {
-  ossl::ssl_ctx_ptr sctx = server_ctx({});
-  scripted_client c(sctx.get());
+  scripted_client c(server_factory({}));
   c.tls({0xC0, 0, 0, 0, 4, 0x16, 0x03});
   c.tls({0x40, 0x01, 0x00, 0x10});
   EXPECT_EQ(c.server->status(), auth_status::failed);
@@ -498,8 +587,7 @@ TEST_F(eap_tls_test, OverrunFailsSession) {
 }
 
 TEST_F(eap_tls_test, TooManyFragmentsFailsSession) {
-  ossl::ssl_ctx_ptr sctx = server_ctx({});
-  scripted_client c(sctx.get());
+  scripted_client c(server_factory({}));
   c.tls({0xC0, 0, 0, 0xF0, 0, 0x16});
   int sent = 1;
   while (c.server->status() == auth_status::running && sent < 1000) {
@@ -512,16 +600,14 @@ TEST_F(eap_tls_test, TooManyFragmentsFailsSession) {
 }
 
 TEST_F(eap_tls_test, HugeLengthFailsImmediately) {
-  ossl::ssl_ctx_ptr sctx = server_ctx({});
-  scripted_client c(sctx.get());
+  scripted_client c(server_factory({}));
   c.tls({0xC0, 0xFF, 0xFF, 0xFF, 0xFF, 0x16});
   EXPECT_EQ(c.server->status(), auth_status::failed);
   EXPECT_NE(c.server->reason().find("exceeds the limit"), std::string::npos);
 }
 
 TEST_F(eap_tls_test, GarbageTlsFailsSession) {
-  ossl::ssl_ctx_ptr sctx = server_ctx({});
-  scripted_client c(sctx.get());
+  scripted_client c(server_factory({}));
   c.tls({0x00, 'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'});
   // The server answers with an alert first, then Failure on the acknowledgement.
   if (c.server->status() == auth_status::running) c.tls({0x00});
@@ -530,19 +616,18 @@ TEST_F(eap_tls_test, GarbageTlsFailsSession) {
 }
 
 TEST_F(eap_tls_test, AckWithoutPendingFragmentsFails) {
-  ossl::ssl_ctx_ptr sctx = server_ctx({});
-  scripted_client c(sctx.get());
+  scripted_client c(server_factory({}));
   c.tls({0x00});
   EXPECT_EQ(c.server->status(), auth_status::failed);
 }
 
 TEST_F(eap_tls_test, DataInsteadOfFragmentAckFails) {
   options o{.server_mru = 200, .client_mru = 200};
-  ossl::ssl_ctx_ptr sctx = server_ctx(o), cctx = client_ctx(o, &pki.client);
+  eap_tls_server_factory& sf = server_factory(o);
+  const handshake::tls_context cctx = client_ctx(o, &pki.client);
   authenticator_config ac;
   ac.make_method = [&](const std::string&) {
-    return std::make_unique<eap_tls_server>(openssl_tls_session::server(sctx.get()),
-                                            eap_tls_config{.max_packet = 200});
+    return std::make_unique<eap_tls_server>(sf.make(wall_now), eap_tls_config{.max_packet = 200});
   };
   eap_authenticator server(ac);
   server.start({});
@@ -550,7 +635,7 @@ TEST_F(eap_tls_test, DataInsteadOfFragmentAckFails) {
   server.receive(build_eap(eap_code::response, req[1], kEapTypeIdentity, bytes{'x'}), {});
   req = server.take_packets().at(0).data;  // Start
   // A real ClientHello, so the server answers with a fragmented first flight.
-  auto tls = openssl_tls_session::client(cctx.get());
+  auto tls = make_eap_tls_client_session(cctx);
   tls->start();
   bytes hello = {0x00};
   const bytes ch = tls->take_output();

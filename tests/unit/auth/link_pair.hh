@@ -1,13 +1,17 @@
-// Test harness: a server and a client ppp_link back to back with EAP-TLS over
-// OpenSSL and a list-backed address pool. Shared by the link and wire tests.
+// Test harness: a server and a client ppp_link back to back with EAP-TLS on the
+// handshake engine (the server judging client certificates with a certificate
+// store) and a list-backed address pool. Shared by the link and wire tests.
 #pragma once
 
+#include <ctime>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "control/auth/eap_phase.hh"
-#include "control/auth/openssl_tls_session.hh"
+#include "control/auth/eap_tls_context.hh"
+#include "control/certs/cert_store.hh"
 #include "control/ppp/link.hh"
 #include "tests/support/test_pki.hh"
 
@@ -20,7 +24,8 @@ using ppp::link_event;
 class list_pool : public ppp::address_pool {
  public:
   explicit list_pool(int n) {
-    for (int i = 0; i < n; ++i) free.push_back(sstpgw::ipv4_address::from_octets(172, 16, 201, uint8_t(10 + i)));
+    for (int i = 0; i < n; ++i)
+      free.push_back(sstpgw::ipv4_address::from_octets(172, 16, 201, uint8_t(10 + i)));
   }
   std::optional<sstpgw::ipv4_address> allocate(uint32_t) override {
     ++allocations;
@@ -41,19 +46,21 @@ class list_pool : public ppp::address_pool {
 struct link_pair {
   link_pair(uint16_t tls_max, uint16_t client_mru, int pool_size, const testing::issued_cert* client_cert,
             const testing::test_pki& pki)
-      : pool(pool_size), roots(X509_STORE_new()) {
-    X509_STORE_add_cert(roots.get(), pki.root.cert.get());
-    server_ctx = auth::make_eap_tls_server_ctx({.certificate = pki.server.cert.get(),
-                                                .key = pki.server.key.get(),
-                                                .trusted_roots = roots.get(),
-                                                .max_version = tls_max});
-    client_ctx =
-        auth::make_eap_tls_client_ctx({.certificate = client_cert ? client_cert->cert.get() : nullptr,
-                                       .key = client_cert ? client_cert->key.get() : nullptr,
-                                       .trusted_roots = roots.get()});
+      : pool(pool_size) {
+    store.add_roots("test-root", pki.root.cert_pem(), std::time(nullptr));
+    const auto max = static_cast<handshake::tls_version>(tls_max);
+    server_tls.emplace(auth::eap_tls_server_settings{.certificate_chain = {.pem = pki.server.cert_pem()},
+                                                     .private_key = {.pem = pki.server.key_pem()},
+                                                     .max_version = max},
+                       store);
+    client_ctx.emplace(auth::make_eap_tls_client_context(
+        {.certificate_chain = {.pem = client_cert ? client_cert->cert_pem() : std::string()},
+         .private_key = {.pem = client_cert ? client_cert->key_pem() : std::string()},
+         .trust_roots = {.pem = pki.root.cert_pem()},
+         .server_name = "vpn.example.test"}));
     auto eap_server = std::make_unique<eap_server_phase>(
         auth::eap_server_phase_config{.make_tls = [this](const std::string&) {
-          return auth::openssl_tls_session::server(server_ctx.get());
+          return server_tls->make([] { return static_cast<int64_t>(std::time(nullptr)); });
         }});
     server_eap = eap_server.get();
     ppp::link_config sc{
@@ -65,9 +72,8 @@ struct link_pair {
     server = std::make_unique<ppp::ppp_link>(std::move(sc), std::move(eap_server));
 
     auto eap_client = std::make_unique<eap_peer_phase>(auth::eap_peer_phase_config{
-        .identity = "client1", .make_tls = [this] {
-          return auth::openssl_tls_session::client(client_ctx.get(), "vpn.example.test");
-        }});
+        .identity = "client1",
+        .make_tls = [this] { return auth::make_eap_tls_client_session(*client_ctx); }});
     client_eap = eap_client.get();
     auto lc = ppp::lcp_config::client();
     lc.mru = client_mru;
@@ -103,8 +109,9 @@ struct link_pair {
   }
 
   list_pool pool;
-  ossl::x509_store_ptr roots;
-  ossl::ssl_ctx_ptr server_ctx, client_ctx;
+  certs::cert_store store;
+  std::optional<auth::eap_tls_server_factory> server_tls;
+  std::optional<handshake::tls_context> client_ctx;
   eap_server_phase* server_eap = nullptr;
   eap_peer_phase* client_eap = nullptr;
   std::unique_ptr<ppp::ppp_link> server, client;

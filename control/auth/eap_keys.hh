@@ -18,14 +18,5 @@ struct eap_keys {
   ~eap_keys();
 };
 
-struct sstp_hlak_candidates {
-  // MSK[0..31]: the current MS-SSTP wording (RFC 5216 Enc-RECV-Key).
-  std::array<uint8_t, 32> msk_prefix{};
-  // MSK[0..15] || MSK[32..47]: 16-byte MPPE send||recv keys, as pppd 2.4.9 + sstp-client build it.
-  std::array<uint8_t, 32> mppe_16_16{};
-  ~sstp_hlak_candidates();
-};
-
-sstp_hlak_candidates sstp_hlaks(const eap_keys& keys);
 
 }  // namespace sstpgw::auth

@@ -39,7 +39,7 @@ class eap_server_phase final : public ppp::auth_phase {
   result status() const override;
   std::string reason() const override;
 
-  // After success: MSK/EMSK (sstp_hlaks() gives the crypto-binding HLAKs).
+  // After success: MSK/EMSK (sstp::hlak_candidates::eap_tls(msk) gives the crypto-binding HLAKs).
   const std::optional<eap_keys>& keys() const;
   std::string identity() const;
   // The authenticated certificate's subject.

@@ -221,7 +221,7 @@ struct tls_endpoint::impl final : connection_hooks {
     if (!verify_rejection.empty()) {
       reason = verify_rejection;
     } else if (alert_received && !alert_sent) {
-      reason = "peer sent alert " + alert_label(*alert_received);
+      reason = "the peer ended the handshake";
     }
     fail(std::move(reason));
   }

@@ -6,10 +6,6 @@
 
 namespace sstpgw::sessions {
 
-std::string session_id::to_string() const {
-  return fmt::format("w{}/s{}/g{}", worker(), slot(), generation());
-}
-
 std::string_view to_string(stream_phase p) {
   switch (p) {
     case stream_phase::raw:

@@ -15,6 +15,7 @@
 #include "control/handshake/key_export.hh"
 #include "dataplane/common/ipv4_address.hh"
 #include "dataplane/ppp/frame.hh"
+#include "dataplane/session/session_id.hh"
 
 namespace sstpgw::sessions {
 
@@ -22,21 +23,8 @@ using clock = std::chrono::steady_clock;
 using time_point = clock::time_point;
 inline constexpr time_point kNoDeadline = time_point::max();
 
-// worker index (8 bits) | slot in the worker's connection table (24) |
-// generation (32, bumped each time the slot is reused).
-struct session_id {
-  uint64_t value = 0;
-
-  static constexpr session_id make(uint32_t worker, uint32_t slot, uint32_t generation) {
-    return {(uint64_t{worker & 0xFF} << 56) | (uint64_t{slot & 0xFFFFFF} << 32) | generation};
-  }
-  constexpr uint32_t worker() const { return static_cast<uint32_t>(value >> 56); }
-  constexpr uint32_t slot() const { return static_cast<uint32_t>(value >> 32) & 0xFFFFFF; }
-  constexpr uint32_t generation() const { return static_cast<uint32_t>(value); }
-  // "w1/s42/g7", for log lines.
-  std::string to_string() const;
-  friend constexpr auto operator<=>(session_id, session_id) = default;
-};
+// The worker and the control thread name a connection the same way.
+using session::session_id;
 
 // Which stream a byte belongs to: before install_keys (raw TLS), between
 // install_keys and start_sstp (HTTP plaintext), after (SSTP plaintext).

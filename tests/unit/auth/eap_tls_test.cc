@@ -398,15 +398,6 @@ TEST_F(eap_tls_test, PeerNameIsClientSubject) {
   EXPECT_NE(server_tls->peer_subject().find("CN=client1"), std::string::npos);
 }
 
-TEST_F(eap_tls_test, HlakCandidatesFromMsk) {
-  const outcome r = run({}, &pki.client);
-  expect_success(r);
-  const sstp_hlak_candidates h = sstp_hlaks(*r.server_keys);
-  EXPECT_TRUE(std::equal(h.msk_prefix.begin(), h.msk_prefix.end(), r.server_keys->msk.begin()));
-  EXPECT_TRUE(std::equal(h.mppe_16_16.begin(), h.mppe_16_16.begin() + 16, r.server_keys->msk.begin()));
-  EXPECT_TRUE(std::equal(h.mppe_16_16.begin() + 16, h.mppe_16_16.end(), r.server_keys->msk.begin() + 32));
-}
-
 // ---- certificates refused ---------------------------------------------------
 
 void expect_refused(const outcome& r, const std::string& reason_part) {

@@ -244,7 +244,7 @@ TEST(SessionTls, ClientRejectingTheServerCertificateEndsTheSession) {
   session_harness h(env, {.trust_root_pem = other.cert_pem()});
   h.run();
   EXPECT_EQ(h.count_actions("install_keys"), 0u);
-  expect_ended(h, "TLS handshake failed: peer sent alert unknown_ca");
+  expect_ended(h, "TLS handshake failed: the peer ended the handshake (received unknown_ca(48))");
 }
 
 TEST(SessionTls, PlainHttpOnTheTlsPortEndsTheSession) {

@@ -95,6 +95,17 @@ inline void finish_tcp_checksum(uint8_t* ip, size_t tcp_len) {
   store_be16(tcp + 16, fold_complement(s));
 }
 
+// True when a received segment's TCP checksum is right (ip .. total length
+// contiguous), summed byte by byte: independent of the gateway's code.
+inline bool tcp_checksum_ok(const uint8_t* ip) {
+  const size_t tcp_len = load_be16(ip + net::kIpv4TotalLength) - kIp;
+  uint32_t s = raw_sum(ip + net::kIpv4Src, 8);
+  s += net::kProtoTcp;
+  s += static_cast<uint32_t>(tcp_len);
+  s += raw_sum(ip + kIp, tcp_len);
+  return fold_complement(s) == 0;
+}
+
 // What the peer reads from a TCP segment the gateway sent.
 struct tcp_view {
   tcp_fields f;

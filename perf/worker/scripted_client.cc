@@ -262,6 +262,7 @@ void scripted_client::client_frame(const uint8_t* f, size_t len) {
   if (type != net::kEtherTypeIpv4) return fail("non-IPv4 frame from the client port");
   tcp_view v;
   if (!parse_tcp(f + kEth, len - kEth, v)) return fail("not a TCP segment on the client port");
+  if (!ipv4_header_ok(f + kEth) || !tcp_checksum_ok(f + kEth)) return fail("bad IPv4 or TCP checksum from the gateway");
   const uint32_t k = static_cast<uint32_t>(v.f.dport - cfg_.first_port);
   if (v.f.dport < cfg_.first_port || k >= n_) return fail("segment for an unknown client port");
   session& s = s_[k];

@@ -115,8 +115,10 @@ uint32_t gateway_workers::stage_tx(void* ctx, uint64_t now_us) {
 uint32_t gateway_workers::stage_tcp(void* ctx, uint64_t now_us) {
   auto* st = static_cast<worker_state*>(ctx);
   const uint32_t before = st->tcp->tx_backlog();
+  const uint64_t sent = st->tcp->counters().get(tcp::tcp_counter::tx_segments);
   st->tcp->poll(now_us * 1000);
-  return before;  // idle unless segments were waiting for the sink
+  // Items: segments built now plus those that were waiting for the sink.
+  return before + static_cast<uint32_t>(st->tcp->counters().get(tcp::tcp_counter::tx_segments) - sent);
 }
 
 void gateway_workers::start(uint16_t w) { w_.at(w)->loop->start(); }

@@ -66,8 +66,12 @@ bool poll_loop::run_once() {
   for (size_t i = 0; i < n_ports_; ++i) {
     const port_binding& p = ports_[i];
     const uint16_t n = p.io.receive(pkts, kBurst);
-    if (n == 0) continue;
     const uint64_t t1 = rte_rdtsc();
+    if (n == 0) {
+      stats_.record_idle(st_rx_, t1 - t);
+      t = t1;
+      continue;
+    }
     stats_.record(st_rx_, n, t1 - t);
     p.iface->input(pkts, n, now);
     t = rte_rdtsc();
@@ -104,6 +108,8 @@ bool poll_loop::run_once() {
     if (k) {
       stats_.record(stage_stat_[i], k, t1 - t);
       work += k;
+    } else {
+      stats_.record_idle(stage_stat_[i], t1 - t);
     }
     t = t1;
   }

@@ -15,6 +15,7 @@ struct stage_stats {
   uint64_t calls = 0;  // calls that had packets (or did work)
   uint64_t packets = 0;
   uint64_t cycles = 0;
+  uint64_t idle_cycles = 0;  // calls that found nothing to do (polling cost, kept apart)
 
   double cycles_per_packet() const { return packets ? double(cycles) / double(packets) : 0.0; }
   double packets_per_call() const { return calls ? double(packets) / double(calls) : 0.0; }
@@ -42,6 +43,10 @@ struct alignas(64) runtime_stats {
     s.packets += packets;
     s.cycles += cycles;
   }
+  // A call that found nothing: its cycles still belong to the stage, so the
+  // stages add up to the loop (a stage whose work is not counted in items,
+  // like TCP output, must not vanish from the profile).
+  void record_idle(size_t stage, uint64_t cycles) { stages[stage].idle_cycles += cycles; }
   // A `show runtime`-like table.
   std::string format() const;
 };

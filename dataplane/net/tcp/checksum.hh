@@ -1,13 +1,16 @@
 // The TCP checksum over an mbuf chain (RFC 9293 3.1 + RFC 1071), with the
 // IPv4 pseudo-header. DPDK's chain variant is still experimental in 22.11, so
-// this folds rte_raw_cksum per segment, byte-swapping parts that start at an
-// odd offset of the TCP stream.
+// this folds net::raw_sum per segment (the same value as rte_raw_cksum, about
+// 7x faster: inet_checksum.hh), byte-swapping parts that start at an odd
+// offset of the TCP stream.
 #pragma once
 
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include <cstdint>
+
+#include "dataplane/net/inet_checksum.hh"
 
 namespace sstpgw::tcp {
 
@@ -28,7 +31,7 @@ inline uint16_t tcp_sum(const rte_mbuf* m, const rte_ipv4_hdr* ip, uint32_t l4_o
     len -= skip;
     skip = 0;
     if (len == 0) continue;
-    uint32_t part = rte_raw_cksum(p, len);
+    uint32_t part = net::raw_sum(p, len);
     if (pos & 1) part = ((part & 0xff) << 8) | (part >> 8);
     sum += part;
     pos += len;

@@ -353,7 +353,8 @@ bool stack::send_segment(tcb& t, tcp_seq seq, uint8_t flags, uint32_t data_off, 
     const uint16_t ph = rte_ipv4_phdr_cksum(ip, m->ol_flags);  // network order
     std::memcpy(th + kOffChecksum, &ph, 2);
   } else {
-    ip->hdr_checksum = rte_ipv4_cksum(ip);
+    const auto ipck = static_cast<uint16_t>(~net::raw_sum(p, kIpv4HeaderLen));
+    std::memcpy(&ip->hdr_checksum, &ipck, 2);
     const uint16_t ck = tcp_checksum(m, ip, kIpv4HeaderLen);
     std::memcpy(th + kOffChecksum, &ck, 2);  // already in network order
   }

@@ -43,6 +43,8 @@ void client_call::on_setup_message(const control_message& m, std::span<const uin
     return;
   }
   if (waiting_ack && m.known_type() == message_type::call_connect_nak) {
+    // Counted on the client too: its owner tells a refused call from an aborted one by it.
+    counters_.add(call_counter::connect_request_nak);
     status_info_list list;
     if (!parse_call_connect_nak(m, list)) {
       counters_.add(call_counter::malformed_message);

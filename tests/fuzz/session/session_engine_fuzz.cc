@@ -16,7 +16,7 @@
 #include "dataplane/session/engine.hh"
 #include "tests/unit/tcp/harness/eal.hh"
 #include "tests/unit/tcp/harness/link.hh"
-#include "tests/unit/tls/evp_peer.hh"
+#include "tests/support/evp_peer.hh"
 
 using namespace sstpgw;
 using namespace sstpgw::session;

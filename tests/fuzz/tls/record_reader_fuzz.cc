@@ -28,7 +28,7 @@
 #include "dataplane/tls/key_schedule.hh"
 #include "dataplane/tls/open_batch.hh"
 #include "dataplane/tls/record_reader.hh"
-#include "tests/unit/tls/evp_peer.hh"
+#include "tests/support/evp_peer.hh"
 
 namespace {
 

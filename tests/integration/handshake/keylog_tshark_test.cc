@@ -16,9 +16,9 @@
 
 #include "control/handshake/tls_endpoint.hh"
 #include "tests/support/pcap_writer.hh"
-#include "tests/unit/handshake/evp_records.hh"
-#include "tests/unit/handshake/handshake_pki.hh"
-#include "tests/unit/handshake/openssl_peer.hh"
+#include "tests/support/evp_records.hh"
+#include "tests/support/handshake_pki.hh"
+#include "tests/support/openssl_peer.hh"
 #include "tests/support/temp_dir.hh"
 
 namespace sstpgw::handshake::testing {

@@ -1,4 +1,4 @@
-// One plain OpenSSL client (tests/unit/handshake/openssl_peer: SSL over memory
+// One plain OpenSSL client (tests/support/openssl_peer: SSL over memory
 // BIOs, set up with the OpenSSL API only) against our server: the handshake
 // runs in control/handshake's tls_endpoint (offload mode), then our side is
 // only the record engine: a record_reader fed the handoff's leftover first,
@@ -19,9 +19,9 @@
 #include "control/handshake/tls_endpoint.hh"
 #include "dataplane/tls/record_writer.hh"
 #include "dataplane/tls/seal_batch.hh"
-#include "tests/unit/handshake/handshake_pki.hh"
-#include "tests/unit/handshake/openssl_peer.hh"
-#include "tests/unit/tls/reader_driver.hh"
+#include "tests/support/handshake_pki.hh"
+#include "tests/support/openssl_peer.hh"
+#include "tests/support/reader_driver.hh"
 
 namespace sstpgw::tls::integration {
 

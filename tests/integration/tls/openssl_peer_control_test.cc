@@ -12,7 +12,7 @@
 #include <tuple>
 
 #include "tests/integration/tls/offloaded_client.hh"
-#include "tests/unit/tls/evp_peer.hh"
+#include "tests/support/evp_peer.hh"
 
 namespace sstpgw::tls::integration {
 namespace {
@@ -156,7 +156,7 @@ TEST_P(Control, FlippedCiphertextBitIsBadRecordMacOnceAndOpenSslReadsOurAlert) {
 // ---- over the size limits: record_overflow ----
 
 TEST_P(Control, RecordsOverTheLimitAreRecordOverflow) {
-  // Crafted with EVP (tests/unit/tls/evp_peer.hh) under the client's write
+  // Crafted with EVP (tests/support/evp_peer.hh) under the client's write
   // keys as exported, continuing the client's own sequence.
   //  wire:  the header's length is over the limit (2^14+256 / 2^14+2048);
   //  inner: the record authenticates but carries more than 2^14 bytes of

@@ -15,7 +15,7 @@
 
 #include "dataplane/tls/open_batch.hh"
 #include "tests/integration/tls/offloaded_client.hh"
-#include "tests/unit/tls/evp_peer.hh"
+#include "tests/support/evp_peer.hh"
 
 namespace sstpgw::tls::integration {
 namespace {

@@ -12,9 +12,9 @@
 #include <tuple>
 
 #include "control/handshake/tls_endpoint.hh"
-#include "tests/unit/handshake/evp_records.hh"
-#include "tests/unit/handshake/handshake_pki.hh"
-#include "tests/unit/handshake/openssl_peer.hh"
+#include "tests/support/evp_records.hh"
+#include "tests/support/handshake_pki.hh"
+#include "tests/support/openssl_peer.hh"
 
 namespace sstpgw::handshake::testing {
 namespace {

@@ -11,8 +11,8 @@
 #include <regex>
 
 #include "control/handshake/tls_endpoint.hh"
-#include "tests/unit/handshake/handshake_pki.hh"
-#include "tests/unit/handshake/openssl_peer.hh"
+#include "tests/support/handshake_pki.hh"
+#include "tests/support/openssl_peer.hh"
 #include "tests/support/temp_dir.hh"
 
 namespace sstpgw::handshake::testing {

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "control/handshake/cipher_suites.hh"
-#include "tests/unit/handshake/handshake_pki.hh"
+#include "tests/support/handshake_pki.hh"
 #include "tests/support/temp_dir.hh"
 
 namespace sstpgw::handshake::testing {

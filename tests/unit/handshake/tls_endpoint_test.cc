@@ -10,8 +10,8 @@
 
 #include <tuple>
 
-#include "tests/unit/handshake/handshake_pki.hh"
-#include "tests/unit/handshake/openssl_peer.hh"
+#include "tests/support/handshake_pki.hh"
+#include "tests/support/openssl_peer.hh"
 
 namespace sstpgw::handshake::testing {
 namespace {

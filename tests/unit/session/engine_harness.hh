@@ -1,6 +1,6 @@
 // A worker's session engine between a client TCP stack (tcp harness link, on
 // a simulated clock) and a scripted control thread. The client protects its
-// records with OpenSSL EVP (tests/unit/tls/evp_peer.hh), an implementation
+// records with OpenSSL EVP (tests/support/evp_peer.hh), an implementation
 // that shares no code with dataplane/tls.
 #pragma once
 
@@ -21,7 +21,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Warray-bounds"
 #pragma GCC diagnostic ignored "-Wstringop-overflow"
-#include "tests/unit/tls/evp_peer.hh"
+#include "tests/support/evp_peer.hh"
 #pragma GCC diagnostic pop
 
 namespace sstpgw::session::test {

@@ -13,9 +13,9 @@
 #include "dataplane/tls/open_batch.hh"
 #include "dataplane/tls/record_reader.hh"
 #include "dataplane/tls/seal_batch.hh"
-#include "tests/unit/tls/evp_peer.hh"
+#include "tests/support/evp_peer.hh"
 #include "tests/unit/tls/hex.hh"
-#include "tests/unit/tls/reader_driver.hh"
+#include "tests/support/reader_driver.hh"
 #include "tests/unit/tls/rfc8448_vectors.hh"
 
 namespace sstpgw::tls {

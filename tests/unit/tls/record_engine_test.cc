@@ -1,5 +1,5 @@
 // The record engine end to end: RFC 8448 records byte for byte, and both
-// directions cross-checked with OpenSSL EVP (tests/unit/tls/evp_peer.hh) for
+// directions cross-checked with OpenSSL EVP (tests/support/evp_peer.hh) for
 // TLS 1.2 and 1.3 × AES-128/256-GCM, random sizes 0..2^14, every buffer
 // layout, random segmentation down to 1-byte segments and cuts inside the
 // header, explicit nonce and tag, and bursts mixing connections and key sizes.
@@ -15,9 +15,9 @@
 #include "dataplane/tls/record_reader.hh"
 #include "dataplane/tls/record_writer.hh"
 #include "dataplane/tls/seal_batch.hh"
-#include "tests/unit/tls/evp_peer.hh"
+#include "tests/support/evp_peer.hh"
 #include "tests/unit/tls/hex.hh"
-#include "tests/unit/tls/reader_driver.hh"
+#include "tests/support/reader_driver.hh"
 #include "tests/unit/tls/rfc8448_vectors.hh"
 #include "tests/unit/tls/seal_helper.hh"
 

@@ -1,4 +1,4 @@
-#include "tests/unit/handshake/evp_records.hh"
+#include "tests/support/evp_records.hh"
 
 #include <openssl/evp.h>
 

@@ -1,4 +1,4 @@
-#include "tests/unit/handshake/handshake_pki.hh"
+#include "tests/support/handshake_pki.hh"
 
 #include <map>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "tests/unit/handshake/openssl_peer.hh"
+#include "tests/support/openssl_peer.hh"
 
 #include <gtest/gtest.h>
 

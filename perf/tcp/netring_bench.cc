@@ -57,6 +57,7 @@
 #include "dataplane/common/log.hh"
 #include "dataplane/eal/eal.hh"
 #include "dataplane/eal/mempool.hh"
+#include "perf/common/median_reporter.hh"
 #include "tests/unit/tcp/harness/ring_host.hh"
 #include "tests/unit/tcp/harness/ring_ports.hh"
 
@@ -346,24 +347,6 @@ void BM_tcp_stream(benchmark::State& state, int payload) {
 
 // ---- the table ----------------------------------------------------------------
 
-class collecting_reporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    // One row per benchmark: the median with --benchmark_repetitions=n, else the run.
-    for (const Run& r : runs) {
-      const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
-      if (r.error_occurred || (r.run_type == Run::RT_Aggregate && !median)) continue;
-      auto& row = results[r.run_name.function_name];
-      if (!median && row.count("median")) continue;
-      row.clear();
-      for (const auto& [k, v] : r.counters) row[k] = v.value;
-      if (median) row["median"] = 1;
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  std::map<std::string, std::map<std::string, double>> results;
-};
-
 std::string name(const char* what, int payload) { return std::string(what) + "/" + std::to_string(payload); }
 
 }  // namespace
@@ -406,7 +389,7 @@ int main(int argc, char** argv) {
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  collecting_reporter rep;
+  sstpgw::perf::median_reporter rep;
   benchmark::RunSpecifiedBenchmarks(&rep);
   benchmark::Shutdown();
 
@@ -419,17 +402,15 @@ int main(int argc, char** argv) {
   std::printf("%7s | %9s %9s %7s | %9s %9s | %9s %9s | %9s | %5s %5s\n", "payload", "bare c/p", "tcp c/s",
               "ratio", "Mseg/s", "MB/s", "cap Mseg", "cap MB/s", "send c/s", "burst", "cpu%");
   for (int p : kPayloads) {
-    auto b = rep.results.find(name("bare_forward", p));
-    auto t = rep.results.find(name("tcp_stream", p));
-    if (t == rep.results.end()) continue;
-    const double bare = b == rep.results.end() ? 0 : b->second["cycles_per_packet"];
-    auto& r = t->second;
-    const double cyc = r["cycles_per_segment"];
-    const double rate = r["segments_per_s"];
-    const double cap = r["capacity_per_s"];
+    if (rep.find(name("tcp_stream", p)) == nullptr) continue;
+    const double bare = rep.value(name("bare_forward", p), "cycles_per_packet");
+    auto r = [&](const char* counter) { return rep.value(name("tcp_stream", p), counter); };
+    const double cyc = r("cycles_per_segment");
+    const double rate = r("segments_per_s");
+    const double cap = r("capacity_per_s");
     std::printf("%5d B | %9.0f %9.0f %6.1fx | %9.3f %9.1f | %9.3f %9.1f | %9.0f | %5.1f %5.0f\n", p, bare,
                 cyc, bare > 0 ? cyc / bare : 0, rate / 1e6, rate * p / 1e6, cap / 1e6, cap * p / 1e6,
-                r["sender_cycles_per_segment"], r["pkts_per_busy_iter"], r["cpu_pct"]);
+                r("sender_cycles_per_segment"), r("pkts_per_busy_iter"), r("cpu_pct"));
   }
   g_pair.reset();
   for (rte_mempool* p : g_indirect) rte_mempool_free(p);

@@ -45,14 +45,14 @@
 #include "dataplane/tls/record_reader.hh"
 #include "dataplane/tls/record_writer.hh"
 #include "dataplane/tls/seal_batch.hh"
+#include "perf/common/median_reporter.hh"
+#include "perf/tls/cases.hh"
 
 namespace {
 
 using namespace sstpgw::tls;
+using namespace sstpgw::perf;
 
-constexpr uint32_t kConns = kBurst;
-constexpr uint32_t kAhead = 4;  // connections prefetched ahead, as a worker would
-constexpr size_t kArenaBytes = size_t{2} << 20;
 
 enum class op { raw_enc, raw_dec, seal, open, evp_enc, evp_dec };
 const char* op_name(op o) {
@@ -70,16 +70,6 @@ const char* op_name(op o) {
 struct evp_free {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
 };
-
-aead_engine& engine() {
-  static aead_engine e;
-  static const bool ok = e.init();
-  if (!ok) {
-    std::fprintf(stderr, "ipsec-mb init failed\n");
-    std::exit(1);
-  }
-  return e;
-}
 
 // One benchmark's world: 32 connections and an arena of records.
 struct workspace {
@@ -242,35 +232,10 @@ void bench(benchmark::State& state, op o, protocol_version v, aead_algorithm a, 
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * kConns * static_cast<int64_t>(size));
 }
 
-// Collects bytes/s per benchmark (the median when repeated) for the table.
-class collecting_reporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs) {
-      const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
-      if (r.error_occurred || (r.run_type == Run::RT_Aggregate && !median)) continue;
-      auto it = r.counters.find("bytes_per_second");
-      if (it == r.counters.end()) continue;
-      auto& slot = results[r.run_name.function_name];
-      if (median || !slot.median) slot = {it->second.value, median};
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  struct value {
-    double bytes_per_second = 0;
-    bool median = false;
-  };
-  std::map<std::string, value> results;
-};
-
-const char* vname(protocol_version v) { return v == protocol_version::tls13 ? "tls13" : "tls12"; }
-const char* aname(aead_algorithm a) { return a == aead_algorithm::aes_128_gcm ? "aes128" : "aes256"; }
 std::string bench_name(op o, protocol_version v, aead_algorithm a, size_t size) {
-  return std::string(op_name(o)) + "/" + vname(v) + "/" + aname(a) + "/" + std::to_string(size);
+  return std::string(op_name(o)) + "/" + version_name(v) + "/" + aead_name(a) + "/" + std::to_string(size);
 }
 
-constexpr protocol_version kVersions[] = {protocol_version::tls13, protocol_version::tls12};
-constexpr aead_algorithm kAeads[] = {aead_algorithm::aes_128_gcm, aead_algorithm::aes_256_gcm};
 constexpr size_t kSizes[] = {64, 512, 1400, 16384};
 constexpr op kOps[] = {op::raw_enc, op::seal, op::evp_enc, op::raw_dec, op::open, op::evp_dec};
 
@@ -286,7 +251,7 @@ int main(int argc, char** argv) {
                                        [=](benchmark::State& s) { bench(s, o, v, a, size); });
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  collecting_reporter rep;
+  median_reporter rep;
   benchmark::RunSpecifiedBenchmarks(&rep);
   benchmark::Shutdown();
 
@@ -295,8 +260,7 @@ int main(int argc, char** argv) {
   std::printf("%-6s %-6s %6s | %8s %8s %7s %8s %7s | %8s %8s %7s %8s %7s\n", "ver", "cipher", "size", "raw_enc",
               "seal", "seal%", "evp_enc", "evp%", "raw_dec", "open", "open%", "evp_dec", "evp%");
   auto get = [&](op o, protocol_version v, aead_algorithm a, size_t size) {
-    auto it = rep.results.find(bench_name(o, v, a, size));
-    return it == rep.results.end() ? 0.0 : it->second.bytes_per_second / 1e9;
+    return rep.value(bench_name(o, v, a, size), "bytes_per_second") / 1e9;
   };
   auto pct = [](double x, double base) { return base > 0 && x > 0 ? 100.0 * x / base : 0.0; };
   for (auto v : kVersions)
@@ -307,7 +271,7 @@ int main(int argc, char** argv) {
                      ro = get(op::open, v, a, size), ed = get(op::evp_dec, v, a, size);
         if (re == 0 && rd == 0 && rs == 0 && ro == 0) continue;  // filtered out
         std::printf("%-6s %-6s %6zu | %8.2f %8.2f %6.1f%% %8.2f %6.1f%% | %8.2f %8.2f %6.1f%% %8.2f %6.1f%%\n",
-                    vname(v), aname(a), size, re, rs, pct(rs, re), ee, pct(ee, re), rd, ro, pct(ro, rd), ed,
+                    version_name(v), aead_name(a), size, re, rs, pct(rs, re), ee, pct(ee, re), rd, ro, pct(ro, rd), ed,
                     pct(ed, rd));
       }
   return 0;

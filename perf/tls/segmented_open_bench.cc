@@ -32,24 +32,14 @@
 #include "dataplane/tls/record_reader.hh"
 #include "dataplane/tls/record_writer.hh"
 #include "dataplane/tls/seal_batch.hh"
+#include "perf/common/median_reporter.hh"
+#include "perf/tls/cases.hh"
 
 namespace {
 
 using namespace sstpgw::tls;
+using namespace sstpgw::perf;
 
-constexpr uint32_t kConns = kBurst;
-constexpr uint32_t kAhead = 4;  // connections prefetched ahead, as a worker would
-constexpr size_t kArenaBytes = size_t{2} << 20;
-
-aead_engine& engine() {
-  static aead_engine e;
-  static const bool ok = e.init();
-  if (!ok) {
-    std::fprintf(stderr, "ipsec-mb init failed\n");
-    std::exit(1);
-  }
-  return e;
-}
 
 // 32 connections, each a contiguous stream of `records` sealed records.
 struct streams {
@@ -152,36 +142,11 @@ void bench(benchmark::State& state, protocol_version v, aead_algorithm a, size_t
       static_cast<double>(std::max<uint64_t>(1, ob.counters.get(tls_open_counter::records_opened)));
 }
 
-// Collects bytes/s per benchmark (the median when repeated) for the table.
-class collecting_reporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs) {
-      const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
-      if (r.error_occurred || (r.run_type == Run::RT_Aggregate && !median)) continue;
-      auto it = r.counters.find("bytes_per_second");
-      if (it == r.counters.end()) continue;
-      auto& slot = results[r.run_name.function_name];
-      if (median || !slot.median) slot = {it->second.value, median};
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  struct value {
-    double bytes_per_second = 0;
-    bool median = false;
-  };
-  std::map<std::string, value> results;
-};
-
-const char* vname(protocol_version v) { return v == protocol_version::tls13 ? "tls13" : "tls12"; }
-const char* aname(aead_algorithm a) { return a == aead_algorithm::aes_128_gcm ? "aes128" : "aes256"; }
 std::string cut_name(size_t mss) { return mss == 0 ? "whole" : "mss" + std::to_string(mss); }
 std::string bench_name(protocol_version v, aead_algorithm a, size_t size, size_t mss) {
-  return "open_" + cut_name(mss) + "/" + vname(v) + "/" + aname(a) + "/" + std::to_string(size);
+  return "open_" + cut_name(mss) + "/" + version_name(v) + "/" + aead_name(a) + "/" + std::to_string(size);
 }
 
-constexpr protocol_version kVersions[] = {protocol_version::tls13, protocol_version::tls12};
-constexpr aead_algorithm kAeads[] = {aead_algorithm::aes_128_gcm, aead_algorithm::aes_256_gcm};
 constexpr size_t kSizes[] = {1400, 4096, 16384};
 constexpr size_t kCuts[] = {0, 1448, 536};  // 0: whole records
 
@@ -197,7 +162,7 @@ int main(int argc, char** argv) {
                                        [=](benchmark::State& s) { bench(s, v, a, size, mss); });
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  collecting_reporter rep;
+  median_reporter rep;
   benchmark::RunSpecifiedBenchmarks(&rep);
   benchmark::Shutdown();
 
@@ -206,8 +171,7 @@ int main(int argc, char** argv) {
   std::printf("%-6s %-6s %6s | %8s %8s %7s %8s %7s\n", "ver", "cipher", "size", "whole", "mss1448", "%",
               "mss536", "%");
   auto get = [&](protocol_version v, aead_algorithm a, size_t size, size_t mss) {
-    auto it = rep.results.find(bench_name(v, a, size, mss));
-    return it == rep.results.end() ? 0.0 : it->second.bytes_per_second / 1e9;
+    return rep.value(bench_name(v, a, size, mss), "bytes_per_second") / 1e9;
   };
   auto pct = [](double x, double base) { return base > 0 ? 100.0 * x / base : 0.0; };
   for (auto v : kVersions)
@@ -215,7 +179,7 @@ int main(int argc, char** argv) {
       for (size_t size : kSizes) {
         const double whole = get(v, a, size, 0), m1 = get(v, a, size, 1448), m2 = get(v, a, size, 536);
         if (whole == 0 && m1 == 0 && m2 == 0) continue;
-        std::printf("%-6s %-6s %6zu | %8.2f %8.2f %6.0f%% %8.2f %6.0f%%\n", vname(v), aname(a), size, whole,
+        std::printf("%-6s %-6s %6zu | %8.2f %8.2f %6.0f%% %8.2f %6.0f%%\n", version_name(v), aead_name(a), size, whole,
                     m1, pct(m1, whole), m2, pct(m2, whole));
       }
   return 0;

@@ -5,11 +5,12 @@
 
 #pragma once
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <string>
+
+#include "tests/support/command.hh"
 
 namespace sstpgw::testing {
 
@@ -26,14 +27,11 @@ inline pppd_verdict pppd_dryrun(const std::string& peer_file) {
   pppd_verdict v;
   const std::string cmd =
       "timeout 10 " + std::string(kPppd) + " file '" + peer_file + "' dryrun nodetach 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return v;
-  char buf[512];
-  while (size_t n = std::fread(buf, 1, sizeof buf, p)) v.output.append(buf, n);
-  const int status = ::pclose(p);
+  const command_result r = run_command(cmd);
+  v.output = r.output;
   const bool options_ok = v.output.find("unrecognized option") == std::string::npos &&
                           v.output.find("In file") == std::string::npos;
-  v.accepted = options_ok && WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 4);
+  v.accepted = options_ok && (r.exit_code == 0 || r.exit_code == 4);
   return v;
 }
 

@@ -20,29 +20,20 @@
 #include "tests/support/handshake_pki.hh"
 #include "tests/support/openssl_peer.hh"
 #include "tests/support/temp_dir.hh"
+#include "tests/support/command.hh"
 
 namespace sstpgw::handshake::testing {
 
 using sstpgw::testing::temp_dir;
 namespace {
 
+using sstpgw::testing::command_output;
+using sstpgw::testing::have_program;
+
 using ::testing::HasSubstr;
 
 std::vector<uint8_t> bytes_of(std::string_view s) { return {s.begin(), s.end()}; }
 
-bool have_tshark() { return std::system("command -v tshark >/dev/null 2>&1") == 0; }
-
-// Runs a command and returns its standard output.
-std::string run(const std::string& cmd) {
-  std::string out;
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  ::pclose(p);
-  return out;
-}
 
 std::vector<std::string> lines_of(const std::string& path) {
   std::ifstream f(path);
@@ -84,7 +75,7 @@ using param = std::tuple<tls_version, record_protection>;
 class KeylogTshark : public ::testing::TestWithParam<param> {};
 
 TEST_P(KeylogTshark, TsharkDecryptsTheApplicationData) {
-  if (!have_tshark()) GTEST_SKIP() << "tshark is not installed (Debian package tshark)";
+  if (!have_program("tshark")) GTEST_SKIP() << "tshark is not installed (Debian package tshark)";
   const auto [version, records] = GetParam();
   temp_dir dir;
   const auto& pki = pki_for(key_kind::ec_p256);
@@ -141,12 +132,12 @@ TEST_P(KeylogTshark, TsharkDecryptsTheApplicationData) {
       "tshark -n -r " + pcap_path + " -o tls.keylog_file:" + c.protocol.keylog_file +
       " -Y http -T fields -e http.request.method -e http.request.uri -e http.response.code "
       "-e http.server 2>&1";
-  const std::string out = run(cmd);
+  const std::string out = command_output(cmd);
   EXPECT_THAT(out, HasSubstr("SSTP_DUPLEX_POST\t/sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/"));
   EXPECT_THAT(out, HasSubstr("200\tsstpgw-keylog-test"));
 
   // The capture itself is sound: every checksum verifies, no TCP analysis complaints.
-  const std::string wire = run("tshark -n -r " + pcap_path +
+  const std::string wire = command_output("tshark -n -r " + pcap_path +
                                " -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE"
                                " -T fields -e ip.checksum.status -e tcp.checksum.status -e tcp.analysis.flags"
                                " 2>/dev/null");
@@ -156,7 +147,7 @@ TEST_P(KeylogTshark, TsharkDecryptsTheApplicationData) {
   EXPECT_GT(frames, 10);
 
   // Without the key log tshark sees no HTTP at all: the plaintext came from decryption.
-  const std::string blind = run("tshark -n -r " + pcap_path + " -Y http 2>&1");
+  const std::string blind = command_output("tshark -n -r " + pcap_path + " -Y http 2>&1");
   EXPECT_THAT(blind, ::testing::Not(HasSubstr("SSTP_DUPLEX_POST")));
 }
 

@@ -36,9 +36,13 @@
 #include "dataplane/rings/handoff.hh"
 #include "dataplane/worker/poll_loop.hh"
 #include "dataplane/worker/port_workers.hh"
+#include "tests/support/command.hh"
 
 namespace sstpgw::test {
 namespace {
+
+using sstpgw::testing::command_result;
+using sstpgw::testing::run_command;
 
 struct variant {
   std::string pmd;        // af_packet | tap
@@ -65,15 +69,11 @@ variant pick_variant() {
           "10.77.0.2"};
 }
 
+// Standard output and error together; `status` gets the exit code (-1: none).
 std::string run(const std::string& cmd, int* status = nullptr) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return out;
-  std::array<char, 512> buf;
-  while (fgets(buf.data(), buf.size(), p)) out += buf.data();
-  const int rc = pclose(p);
-  if (status) *status = rc;
-  return out;
+  command_result r = run_command(cmd + " 2>&1");
+  if (status) *status = r.exit_code;
+  return r.output;
 }
 
 void must(const std::string& cmd) {

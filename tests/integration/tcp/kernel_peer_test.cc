@@ -18,26 +18,18 @@
 #include "tests/integration/tcp/kernel_side.hh"
 #include "tests/integration/tcp/net_link.hh"
 #include "tests/integration/tcp/services.hh"
+#include "tests/support/command.hh"
 
 namespace sstpgw::tcp::testing {
 namespace {
+
+using sstpgw::testing::command_output;
 
 constexpr uint32_t kKernelIp = 0x0ae70701;  // 10.231.7.1, inside sgwt-client
 constexpr uint32_t kStackIp = 0x0ae70702;   // 10.231.7.2, the stack
 constexpr uint64_t kMiB = 1024 * 1024;
 
 int sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
-
-std::string run_capture(const std::string& cmd) {
-  std::string out;
-  if (FILE* f = popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-    pclose(f);
-  }
-  return out;
-}
 
 void teardown_netns() {
   sh("ip netns del sgwt-client");
@@ -199,7 +191,7 @@ TEST_F(KernelPeer, SocatEcho) {
   make();
   const std::string out = drive(
       [] {
-        return run_capture(
+        return command_output(
             "printf 'hello over a real kernel\\n' | timeout 10 socat -t 2 - TCP:10.231.7.2:7 2>&1");
       },
       20);
@@ -211,7 +203,7 @@ TEST_F(KernelPeer, NcatEchoesAMegabyte) {
   make();
   const std::string out = drive(
       [] {
-        return run_capture(
+        return command_output(
             "head -c 1048576 /dev/urandom > /tmp/sgwt-tcp-ncat.in && "
             "timeout 20 ncat 10.231.7.2 7 < /tmp/sgwt-tcp-ncat.in > /tmp/sgwt-tcp-ncat.out 2>/dev/null; "
             "cmp /tmp/sgwt-tcp-ncat.in /tmp/sgwt-tcp-ncat.out && echo same; "
@@ -224,7 +216,7 @@ TEST_F(KernelPeer, NcatEchoesAMegabyte) {
 TEST_F(KernelPeer, CurlGetsAPage) {
   make();
   const std::string out =
-      drive([] { return run_capture("timeout 10 curl -sS --max-time 5 http://10.231.7.2/ 2>&1"); }, 20);
+      drive([] { return command_output("timeout 10 curl -sS --max-time 5 http://10.231.7.2/ 2>&1"); }, 20);
   EXPECT_EQ(out, "hello from the sstpgw tcp stack\n") << diag();
   EXPECT_EQ(svc_->http_served, 1u);
 }

@@ -15,9 +15,13 @@
 #include <vector>
 
 #include "tests/unit/auth/link_pair.hh"
+#include "tests/support/command.hh"
 
 namespace sstpgw {
 namespace {
+
+using sstpgw::testing::command_output;
+using sstpgw::testing::have_program;
 
 using testing::link_pair;
 
@@ -46,24 +50,11 @@ void write_pcap(const std::string& path, const std::vector<std::pair<bool, std::
   }
 }
 
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
-
-bool have_tshark() { return std::system("tshark --version >/dev/null 2>&1") == 0; }
-
 // All values tshark prints for one field over the capture.
 std::set<std::string> field_values(const std::string& pcap, const std::string& field) {
   std::set<std::string> values;
   std::istringstream in(
-      run("tshark -r " + pcap + " -T fields -E occurrence=a -E aggregator=, -e " + field + " 2>/dev/null"));
+      command_output("tshark -r " + pcap + " -T fields -E occurrence=a -E aggregator=, -e " + field + " 2>/dev/null"));
   std::string line;
   while (std::getline(in, line)) {
     std::istringstream parts(line);
@@ -77,7 +68,7 @@ std::set<std::string> field_values(const std::string& pcap, const std::string& f
 class wire_tshark : public ::testing::TestWithParam<uint16_t> {
  protected:
   void SetUp() override {
-    if (!have_tshark()) GTEST_SKIP() << "tshark not installed";
+    if (!have_program("tshark")) GTEST_SKIP() << "tshark not installed";
   }
 };
 
@@ -101,7 +92,7 @@ TEST_P(wire_tshark, WholeSessionDissectsCleanly) {
   write_pcap(pcap, l.wire);
 
   // Nothing malformed, no expert errors.
-  EXPECT_EQ(run("tshark -r " + pcap + " -Y '_ws.malformed || _ws.expert.severity >= error' 2>/dev/null"), "");
+  EXPECT_EQ(command_output("tshark -r " + pcap + " -Y '_ws.malformed || _ws.expert.severity >= error' 2>/dev/null"), "");
 
   const auto protocols = field_values(pcap, "ppp.protocol");
   for (const char* p : {"0xc021", "0xc227", "0x8021", "0x8057"}) EXPECT_TRUE(protocols.count(p)) << p;

@@ -19,24 +19,12 @@
 #include "tests/support/pcap_writer.hh"
 #include "tests/support/temp_dir.hh"
 #include "tests/unit/sessions/session_harness.hh"
+#include "tests/support/command.hh"
 
 namespace sstpgw::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-bool have_tshark() { return std::system("tshark --version >/dev/null 2>&1") == 0; }
-
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
 
 std::string hex(std::span<const uint8_t> b) {
   static const char* d = "0123456789abcdef";
@@ -57,7 +45,7 @@ class dissection {
     std::string cmd =
         "tshark -r " + pcap + kDecode + " -T fields -E occurrence=a -E aggregator=, -E separator=/t";
     for (const auto& f : fields) cmd += " -e " + f;
-    std::istringstream in(run(cmd + " 2>/dev/null"));
+    std::istringstream in(command_output(cmd + " 2>/dev/null"));
     std::string line;
     while (std::getline(in, line)) {
       std::istringstream cols(line);
@@ -96,13 +84,13 @@ void write_pcap(const session_harness& h, const std::string& path) {
 class WireTshark : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!have_tshark()) GTEST_SKIP() << "tshark not installed";
+    if (!have_program("tshark")) GTEST_SKIP() << "tshark not installed";
   }
   void expect_clean(const std::string& pcap) {
-    const std::string verbose = run("tshark -r " + pcap + kDecode + " -V 2>&1");
+    const std::string verbose = command_output("tshark -r " + pcap + kDecode + " -V 2>&1");
     ASSERT_FALSE(verbose.empty());
     EXPECT_EQ(verbose.find("Malformed"), std::string::npos) << verbose.substr(0, 4000);
-    EXPECT_EQ(run("tshark -r " + pcap + kDecode +
+    EXPECT_EQ(command_output("tshark -r " + pcap + kDecode +
                   " -Y '_ws.malformed || _ws.expert.severity >= error' 2>/dev/null"),
               "");
     if (std::getenv("SSTPGW_KEEP_PCAP")) std::system(("cp " + pcap + " /tmp/").c_str());
@@ -151,7 +139,7 @@ TEST_F(WireTshark, WholeSessionDissectsCleanly) {
   // tshark 4.0 shows the SHA-256 compound MAC of CALL_CONNECTED as trailing
   // "unknown data" (its dissector decodes only the SHA-1 one): exactly 32 bytes.
   const std::string connected =
-      run("tshark -r " + pcap + kDecode +
+      command_output("tshark -r " + pcap + kDecode +
           " -Y 'sstp.messagetype == 0x0004' -T fields -e sstp.dataunknown 2>/dev/null");
   EXPECT_EQ(connected.size(), 64u + 1) << connected;
 

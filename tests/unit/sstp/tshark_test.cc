@@ -28,9 +28,13 @@
 #include "tests/support/pcap_writer.hh"
 #include "tests/unit/sstp/call_harness.hh"
 #include "tests/unit/sstp/hex.hh"
+#include "tests/support/command.hh"
 
 namespace sstpgw::sstp::testing {
 namespace {
+
+using sstpgw::testing::command_result;
+using sstpgw::testing::run_command;
 
 using sstpgw::testing::pcap_file;
 using sstpgw::testing::tcp_conversation;
@@ -174,20 +178,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-std::string run(const std::string& cmd, int& status) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) {
-    status = -1;
-    return out;
-  }
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  status = pclose(p);
-  return out;
-}
-
 struct judged_pcap {
   std::vector<row> rows;
   std::string verbose;
@@ -199,12 +189,12 @@ judged_pcap judge(const pcap_file& file) {
   const std::string path = dir + "/calls.pcap";
   file.write(path);
   judged_pcap j;
-  int status = 0;
   std::string cmd = "tshark -r " + path + " -d tcp.port==443,http -T fields -E separator=/t -E occurrence=a" +
                     " -E aggregator=,";
   for (const char* f : kFields) cmd += std::string(" -e ") + f;
-  const std::string out = run(cmd + " 2>/dev/null", status);
-  EXPECT_EQ(status, 0) << cmd;
+  const command_result fields = run_command(cmd + " 2>/dev/null");
+  EXPECT_EQ(fields.exit_code, 0) << cmd;
+  const std::string& out = fields.output;
   for (const auto& line : split(out, '\n')) {
     if (line.empty()) continue;
     auto cols = split(line, '\t');
@@ -214,8 +204,9 @@ judged_pcap judge(const pcap_file& file) {
       r[kFields[i]] = cols[i].empty() ? std::vector<std::string>{} : split(cols[i], ',');
     j.rows.push_back(std::move(r));
   }
-  j.verbose = run("tshark -r " + path + " -d tcp.port==443,http -V 2>&1", status);
-  EXPECT_EQ(status, 0);
+  const command_result verbose = run_command("tshark -r " + path + " -d tcp.port==443,http -V 2>&1");
+  EXPECT_EQ(verbose.exit_code, 0);
+  j.verbose = verbose.output;
   std::filesystem::remove_all(dir);
   return j;
 }

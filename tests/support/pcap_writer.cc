@@ -38,14 +38,14 @@ uint16_t internet_checksum(std::span<const uint8_t> data, uint32_t sum) {
   return static_cast<uint16_t>(~sum);
 }
 
-pcap_file::pcap_file() {
+pcap_file::pcap_file(pcap_link link) {
   put_le32(data_, 0xA1B2C3D4);  // magic: microsecond timestamps
   put_le16(data_, 2);           // version 2.4
   put_le16(data_, 4);
   put_le32(data_, 0);           // thiszone
   put_le32(data_, 0);           // sigfigs
   put_le32(data_, 262144);      // snaplen
-  put_le32(data_, 1);           // LINKTYPE_ETHERNET
+  put_le32(data_, static_cast<uint32_t>(link));
 }
 
 void pcap_file::add_frame(std::span<const uint8_t> frame) {

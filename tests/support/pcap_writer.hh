@@ -13,10 +13,16 @@
 
 namespace sstpgw::testing {
 
-// A pcap file in memory (link type Ethernet, microsecond timestamps).
+// Link-layer header types this writer is used with (tcpdump.org linktypes).
+enum class pcap_link : uint32_t {
+  ethernet = 1,
+  ppp = 9,  // optional FF 03, then the PPP protocol field: the frames SSTP carries
+};
+
+// A pcap file in memory (microsecond timestamps).
 class pcap_file {
  public:
-  pcap_file();
+  explicit pcap_file(pcap_link link = pcap_link::ethernet);
   // Appends one Ethernet frame; each frame is stamped 1 ms after the previous.
   void add_frame(std::span<const uint8_t> frame);
   const std::vector<uint8_t>& bytes() const { return data_; }

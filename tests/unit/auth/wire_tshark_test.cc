@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -16,6 +15,7 @@
 
 #include "tests/unit/auth/link_pair.hh"
 #include "tests/support/command.hh"
+#include "tests/support/pcap_writer.hh"
 
 namespace sstpgw {
 namespace {
@@ -25,29 +25,11 @@ using sstpgw::testing::have_program;
 
 using testing::link_pair;
 
-void put32(std::ofstream& f, uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); }
-void put16(std::ofstream& f, uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); }
-
-// Classic pcap, host byte order, link type 9 (DLT_PPP: optional FF 03, then the
-// PPP protocol field) -- exactly the frames SSTP carries.
+// The PPP frames as a pcap of link type PPP -- exactly the frames SSTP carries.
 void write_pcap(const std::string& path, const std::vector<std::pair<bool, std::vector<uint8_t>>>& frames) {
-  std::ofstream f(path, std::ios::binary);
-  put32(f, 0xa1b2c3d4);
-  put16(f, 2);
-  put16(f, 4);
-  put32(f, 0);
-  put32(f, 0);
-  put32(f, 65535);
-  put32(f, 9);
-  uint32_t usec = 0;
-  for (const auto& [to_client, frame] : frames) {
-    (void)to_client;
-    put32(f, 1700000000);
-    put32(f, usec += 1000);
-    put32(f, static_cast<uint32_t>(frame.size()));
-    put32(f, static_cast<uint32_t>(frame.size()));
-    f.write(reinterpret_cast<const char*>(frame.data()), static_cast<std::streamsize>(frame.size()));
-  }
+  sstpgw::testing::pcap_file file(sstpgw::testing::pcap_link::ppp);
+  for (const auto& [to_client, frame] : frames) file.add_frame(frame);
+  file.write(path);
 }
 
 // All values tshark prints for one field over the capture.

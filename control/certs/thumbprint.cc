@@ -2,15 +2,10 @@
 
 #include <stdexcept>
 
+#include "dataplane/common/hex.hh"
+
 namespace sstpgw::certs {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool set_error(std::string* error, std::string text) {
   if (error) *error = std::move(text);
@@ -34,18 +29,7 @@ void digest(X509* cert, const EVP_MD* md, uint8_t* out, unsigned expected) {
 
 }  // namespace
 
-std::string to_hex(const uint8_t* data, size_t size) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string s;
-  s.reserve(size * 2);
-  for (size_t i = 0; i < size; ++i) {
-    s += kHex[data[i] >> 4];
-    s += kHex[data[i] & 15];
-  }
-  return s;
-}
-
-std::string thumbprint::hex() const { return to_hex(bytes.data(), bytes.size()); }
+std::string thumbprint::hex() const { return to_hex(bytes, hex_case::upper); }
 
 std::optional<thumbprint> parse_thumbprint(std::string_view text, std::string* error) {
   std::string digits;
@@ -59,10 +43,10 @@ std::optional<thumbprint> parse_thumbprint(std::string_view text, std::string* e
       i += n;
       continue;
     }
-    if (hex_value(c) < 0) {
+    if (hex_digit_value(c) < 0) {
       std::string shown = (static_cast<uint8_t>(c) >= 0x20 && static_cast<uint8_t>(c) < 0x7f)
                               ? std::string("'") + c + "'"
-                              : "byte 0x" + to_hex(reinterpret_cast<const uint8_t*>(&c), 1);
+                              : "byte 0x" + to_hex(reinterpret_cast<const uint8_t*>(&c), 1, hex_case::upper);
       set_error(error,
                 "thumbprint: " + shown + " at position " + std::to_string(i + 1) + " is not a hex digit");
       return std::nullopt;
@@ -87,7 +71,7 @@ std::optional<thumbprint> parse_thumbprint(std::string_view text, std::string* e
   }
   thumbprint t;
   for (size_t k = 0; k < 20; ++k)
-    t.bytes[k] = static_cast<uint8_t>(hex_value(digits[2 * k]) << 4 | hex_value(digits[2 * k + 1]));
+    t.bytes[k] = static_cast<uint8_t>(hex_digit_value(digits[2 * k]) << 4 | hex_digit_value(digits[2 * k + 1]));
   return t;
 }
 
@@ -100,7 +84,7 @@ thumbprint sha1_thumbprint(X509* cert) {
 std::string sha256_hex(X509* cert) {
   uint8_t md[32];
   digest(cert, EVP_sha256(), md, 32);
-  return to_hex(md, sizeof md);
+  return to_hex(md, sizeof md, hex_case::upper);
 }
 
 }  // namespace sstpgw::certs

@@ -33,7 +33,4 @@ thumbprint sha1_thumbprint(X509* cert);
 // SHA-256 over the DER encoding, 64 uppercase hex digits.
 std::string sha256_hex(X509* cert);
 
-// Uppercase hex of arbitrary bytes.
-std::string to_hex(const uint8_t* data, size_t size);
-
 }  // namespace sstpgw::certs

@@ -9,23 +9,17 @@
 #include <cstring>
 
 #include "control/handshake/tls_config.hh"
+#include "dataplane/common/hex.hh"
 #include "dataplane/common/log.hh"
 
 namespace sstpgw::handshake {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool decode_hex(std::string_view hex, uint8_t* out, size_t out_len) {
   if (hex.size() != 2 * out_len) return false;
   for (size_t i = 0; i < out_len; ++i) {
-    const int hi = hex_value(hex[2 * i]);
-    const int lo = hex_value(hex[2 * i + 1]);
+    const int hi = hex_digit_value(hex[2 * i]);
+    const int lo = hex_digit_value(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return false;
     out[i] = static_cast<uint8_t>(hi << 4 | lo);
   }

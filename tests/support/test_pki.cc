@@ -1,4 +1,5 @@
 #include "tests/support/test_pki.hh"
+#include "dataplane/common/hex.hh"
 
 #include <openssl/ec.h>
 #include <openssl/pem.h>
@@ -107,13 +108,7 @@ std::string issued_cert::sha1_thumbprint() const {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   check(X509_digest(cert.get(), EVP_sha1(), md, &len) == 1, "digest");
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string s;
-  for (unsigned i = 0; i < len; ++i) {
-    s += kHex[md[i] >> 4];
-    s += kHex[md[i] & 15];
-  }
-  return s;
+  return to_hex(md, len, hex_case::upper);
 }
 
 issued_cert make_root(const cert_spec& spec) {

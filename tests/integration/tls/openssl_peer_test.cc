@@ -16,21 +16,12 @@
 #include "dataplane/tls/open_batch.hh"
 #include "tests/integration/tls/offloaded_client.hh"
 #include "tests/support/evp_peer.hh"
+#include "dataplane/common/hex.hh"
 
 namespace sstpgw::tls::integration {
 namespace {
 
 constexpr size_t kMiB = size_t{1} << 20;
-
-std::string describe(const std::array<uint8_t, 32>& md) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : md) {
-    s += kHex[b >> 4];
-    s += kHex[b & 15];
-  }
-  return s;
-}
 
 // ---- data both ways, four clients, random sizes and cuts ----
 
@@ -145,9 +136,9 @@ TEST_P(DataExchange, RandomSizesBothWaysInRandomCutsWithFourClients) {
     SCOPED_TRACE("client " + std::to_string(k) + " " + cell_name(p.conn->params()));
     for (const auto& o : p.conn->rx.results) ASSERT_EQ(o.verdict, open_verdict::data);
     EXPECT_EQ(p.conn->rx.app_data.size(), p.sent_up.size());
-    EXPECT_EQ(describe(sha256(p.conn->rx.app_data)), describe(sha256(p.sent_up)));
+    EXPECT_EQ(to_hex(sha256(p.conn->rx.app_data)), to_hex(sha256(p.sent_up)));
     EXPECT_EQ(p.got_down.size(), p.sent_down.size());
-    EXPECT_EQ(describe(sha256(p.got_down)), describe(sha256(p.sent_down)));
+    EXPECT_EQ(to_hex(sha256(p.got_down)), to_hex(sha256(p.sent_down)));
     EXPECT_EQ(p.conn->rx.reader.buffered_bytes(), 0u);
     driver.drain(p.conn->rx);
   }

@@ -20,21 +20,12 @@
 #include "tests/support/temp_dir.hh"
 #include "tests/unit/sessions/session_harness.hh"
 #include "tests/support/command.hh"
+#include "dataplane/common/hex.hh"
 
 namespace sstpgw::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string hex(std::span<const uint8_t> b) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (uint8_t x : b) {
-    out += d[x >> 4];
-    out += d[x & 15];
-  }
-  return out;
-}
 
 const std::string kDecode = " -d tcp.port==443,http";
 
@@ -135,7 +126,7 @@ TEST_F(WireTshark, WholeSessionDissectsCleanly) {
   EXPECT_TRUE(hashes.count("0x03")) << "CONNECT_ACK offers SHA-1 and SHA-256";
   EXPECT_TRUE(hashes.count("0x02")) << "CALL_CONNECTED binds with SHA-256";
   // The certificate hash tshark reads is SHA-256 over the server leaf.
-  EXPECT_TRUE(d["sstp.cert_hash"].count(hex(sstp::cert_hashes::of_der(env.pki.server.cert_der()).sha256)));
+  EXPECT_TRUE(d["sstp.cert_hash"].count(to_hex(sstp::cert_hashes::of_der(env.pki.server.cert_der()).sha256)));
   // tshark 4.0 shows the SHA-256 compound MAC of CALL_CONNECTED as trailing
   // "unknown data" (its dissector decodes only the SHA-1 one): exactly 32 bytes.
   const std::string connected =
@@ -192,7 +183,7 @@ TEST_F(WireTshark, Sha1BindingDissectsWithItsCompoundMac) {
   expect_clean(pcap);
   const dissection d(pcap, {"sstp.cert_hash", "sstp.compoundmac", "sstp.hash", "sstp.padding"});
   EXPECT_TRUE(d["sstp.hash"].count("0x01"));
-  std::string cert = hex(sstp::cert_hashes::of_der(env.pki.server.cert_der()).sha1);
+  std::string cert = to_hex(sstp::cert_hashes::of_der(env.pki.server.cert_der()).sha1);
   EXPECT_TRUE(d["sstp.cert_hash"].count(cert.substr(0, 40)));
   const auto macs = d["sstp.compoundmac"];
   ASSERT_EQ(macs.size(), 1u);

@@ -3,7 +3,7 @@
 
 #include "control/sstp/client_call.hh"
 #include "tests/unit/sstp/call_harness.hh"
-#include "tests/unit/sstp/hex.hh"
+#include "tests/support/hex.hh"
 
 namespace sstpgw::sstp::testing {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "tests/support/test_pki.hh"
-#include "tests/unit/sstp/hex.hh"
+#include "tests/support/hex.hh"
 
 namespace sstpgw::sstp {
 namespace {

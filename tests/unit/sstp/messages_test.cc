@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "dataplane/sstp/control_message.hh"
-#include "tests/unit/sstp/hex.hh"
+#include "tests/support/hex.hh"
 
 namespace sstpgw::sstp {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "dataplane/sstp/ppp_frame_kind.hh"
 #include "dataplane/sstp/rx_counters.hh"
-#include "tests/unit/sstp/hex.hh"
+#include "tests/support/hex.hh"
 
 namespace sstpgw::sstp {
 namespace {

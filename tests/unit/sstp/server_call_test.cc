@@ -5,7 +5,7 @@
 #include "control/sstp/server_call.hh"
 #include "dataplane/sstp/packet.hh"
 #include "tests/unit/sstp/call_harness.hh"
-#include "tests/unit/sstp/hex.hh"
+#include "tests/support/hex.hh"
 
 namespace sstpgw::sstp::testing {
 namespace {

@@ -5,7 +5,7 @@
 #include <random>
 #include <vector>
 
-#include "tests/unit/sstp/hex.hh"
+#include "tests/support/hex.hh"
 
 namespace sstpgw::sstp {
 namespace {

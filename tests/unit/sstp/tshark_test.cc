@@ -27,7 +27,7 @@
 #include "dataplane/sstp/ppp_frame_kind.hh"
 #include "tests/support/pcap_writer.hh"
 #include "tests/unit/sstp/call_harness.hh"
-#include "tests/unit/sstp/hex.hh"
+#include "tests/support/hex.hh"
 #include "tests/support/command.hh"
 
 namespace sstpgw::sstp::testing {

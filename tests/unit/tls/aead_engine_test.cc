@@ -10,14 +10,13 @@
 #include <vector>
 
 #include "dataplane/tls/key_schedule.hh"
-#include "tests/unit/tls/hex.hh"
+#include "tests/support/hex.hh"
 #include "tests/unit/tls/rfc8448_vectors.hh"
 
 namespace sstpgw::tls {
 namespace {
 
-using test::hex;
-using test::to_hex;
+using sstpgw::testing::from_hex;
 
 // The GCM specification's test cases 4 (AES-128) and 16 (AES-256): 60 bytes of
 // plaintext, 20 bytes of AAD, 96-bit IV (McGrew & Viega, "The Galois/Counter
@@ -51,10 +50,10 @@ TEST_F(AeadEngine, PicksACodePath) {
 
 TEST_F(AeadEngine, GcmKnownAnswersInOneBurstWithTwoKeySizes) {
   aead_key k128, k256;
-  engine.expand_key(aead_algorithm::aes_128_gcm, hex(kGcm128K).data(), k128);
-  engine.expand_key(aead_algorithm::aes_256_gcm, hex(kGcm256K).data(), k256);
-  auto a = hex(kGcmP), b = hex(kGcmP);
-  const auto iv = hex(kGcmIv), aad = hex(kGcmA);
+  engine.expand_key(aead_algorithm::aes_128_gcm, from_hex(kGcm128K).data(), k128);
+  engine.expand_key(aead_algorithm::aes_256_gcm, from_hex(kGcm256K).data(), k256);
+  auto a = from_hex(kGcmP), b = from_hex(kGcmP);
+  const auto iv = from_hex(kGcmIv), aad = from_hex(kGcmA);
   uint8_t ta[16], tb[16];
   IMB_JOB* jobs[2];
   ASSERT_EQ(engine.get_jobs(2, jobs), 2u);
@@ -87,10 +86,10 @@ TEST_F(AeadEngine, GcmKnownAnswersInOneBurstWithTwoKeySizes) {
 // "completes" and yields garbage plus a different computed tag.
 TEST_F(AeadEngine, DecryptDoesNotVerifyTheTag) {
   aead_key k;
-  engine.expand_key(aead_algorithm::aes_128_gcm, hex(kGcm128K).data(), k);
-  auto c = hex(kGcm128C);
+  engine.expand_key(aead_algorithm::aes_128_gcm, from_hex(kGcm128K).data(), k);
+  auto c = from_hex(kGcm128C);
   c[3] ^= 1;
-  const auto iv = hex(kGcmIv), aad = hex(kGcmA);
+  const auto iv = from_hex(kGcmIv), aad = from_hex(kGcmA);
   uint8_t t[16];
   IMB_JOB* j;
   ASSERT_EQ(engine.get_jobs(1, &j), 1u);
@@ -105,9 +104,9 @@ TEST_F(AeadEngine, DecryptDoesNotVerifyTheTag) {
 // pieces not a multiple of the block size included.
 TEST_F(AeadEngine, SglJobsRideInTheBurstApi) {
   aead_key k128, k256;
-  engine.expand_key(aead_algorithm::aes_128_gcm, hex(kGcm128K).data(), k128);
-  engine.expand_key(aead_algorithm::aes_256_gcm, hex(kGcm256K).data(), k256);
-  const auto p = hex(kGcmP), iv = hex(kGcmIv), aad = hex(kGcmA);
+  engine.expand_key(aead_algorithm::aes_128_gcm, from_hex(kGcm128K).data(), k128);
+  engine.expand_key(aead_algorithm::aes_256_gcm, from_hex(kGcm256K).data(), k256);
+  const auto p = from_hex(kGcmP), iv = from_hex(kGcmIv), aad = from_hex(kGcmA);
   std::vector<uint8_t> x(p), y(p.begin(), p.begin() + 1), z(p.begin() + 1, p.begin() + 18),
       w(p.begin() + 18, p.end());
   IMB_SGL_IOV iov[3] = {{y.data(), y.data(), y.size()}, {z.data(), z.data(), z.size()},
@@ -140,9 +139,9 @@ TEST_F(AeadEngine, RunsInCallerMemory) {
     aead_engine e;
     ASSERT_TRUE(e.init(mem));
     aead_key k;
-    e.expand_key(aead_algorithm::aes_128_gcm, hex(kGcm128K).data(), k);
-    auto a = hex(kGcmP);
-    const auto iv = hex(kGcmIv), aad = hex(kGcmA);
+    e.expand_key(aead_algorithm::aes_128_gcm, from_hex(kGcm128K).data(), k);
+    auto a = from_hex(kGcmP);
+    const auto iv = from_hex(kGcmIv), aad = from_hex(kGcmA);
     uint8_t t[16];
     IMB_JOB* j;
     ASSERT_EQ(e.get_jobs(1, &j), 1u);
@@ -170,9 +169,9 @@ TEST(Rfc8448KeySchedule, TrafficKeysFromSecrets) {
     traffic_keys k;
     k.aead = aead_algorithm::aes_128_gcm;
     k.sequence = 99;
-    ASSERT_TRUE(install_tls13_secret(k, hex(r.secret)));
-    EXPECT_EQ(to_hex(k.key, 16), to_hex(hex(r.key)));
-    EXPECT_EQ(to_hex(k.iv, kIvLen), to_hex(hex(r.iv)));
+    ASSERT_TRUE(install_tls13_secret(k, from_hex(r.secret)));
+    EXPECT_EQ(to_hex(k.key, 16), to_hex(from_hex(r.key)));
+    EXPECT_EQ(to_hex(k.iv, kIvLen), to_hex(from_hex(r.iv)));
     EXPECT_EQ(k.sequence, 0u);
   }
 }
@@ -181,12 +180,12 @@ TEST(Rfc8448KeySchedule, TrafficKeysFromSecrets) {
 // (nonce = iv XOR 0, AAD = the record header, inner type 22 after the payload).
 TEST_F(AeadEngine, Rfc8448ServerFlightByteForByte) {
   traffic_keys keys;
-  ASSERT_TRUE(install_tls13_secret(keys, hex(rfc8448::kServerHsSecret)));
+  ASSERT_TRUE(install_tls13_secret(keys, from_hex(rfc8448::kServerHsSecret)));
   aead_key k;
   engine.expand_key(keys.aead, keys.key, k);
-  const auto record = hex(rfc8448::kServerFlightRecord);
+  const auto record = from_hex(rfc8448::kServerFlightRecord);
   std::vector<uint8_t> buf(record.begin(), record.begin() + 5);
-  const auto payload = hex(rfc8448::kServerFlightPayload);
+  const auto payload = from_hex(rfc8448::kServerFlightPayload);
   buf.insert(buf.end(), payload.begin(), payload.end());
   buf.push_back(22);
   buf.resize(record.size());

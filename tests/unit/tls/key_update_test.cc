@@ -14,22 +14,22 @@
 #include "dataplane/tls/record_reader.hh"
 #include "dataplane/tls/seal_batch.hh"
 #include "tests/support/evp_peer.hh"
-#include "tests/unit/tls/hex.hh"
+#include "tests/support/hex.hh"
 #include "tests/support/reader_driver.hh"
 #include "tests/unit/tls/rfc8448_vectors.hh"
 
 namespace sstpgw::tls {
 namespace {
 
-using test::hex;
+using sstpgw::testing::from_hex;
 
 class KeyUpdate : public ::testing::TestWithParam<size_t> {  // param: max segment size
  protected:
   void SetUp() override {
     ASSERT_TRUE(engine.init());
     client_write.aead = server_write.aead = aead_algorithm::aes_128_gcm;
-    ASSERT_TRUE(install_tls13_secret(client_write, hex(rfc8448::kClientApSecret)));
-    ASSERT_TRUE(install_tls13_secret(server_write, hex(rfc8448::kServerApSecret)));
+    ASSERT_TRUE(install_tls13_secret(client_write, from_hex(rfc8448::kClientApSecret)));
+    ASSERT_TRUE(install_tls13_secret(server_write, from_hex(rfc8448::kServerApSecret)));
     ASSERT_TRUE(client_writer.install(engine, client_write));
     ASSERT_TRUE(server_writer.install(engine, server_write));
     ASSERT_TRUE(server.reader.install(engine, client_write, endpoint_role::server));

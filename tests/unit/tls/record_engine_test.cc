@@ -16,7 +16,7 @@
 #include "dataplane/tls/record_writer.hh"
 #include "dataplane/tls/seal_batch.hh"
 #include "tests/support/evp_peer.hh"
-#include "tests/unit/tls/hex.hh"
+#include "tests/support/hex.hh"
 #include "tests/support/reader_driver.hh"
 #include "tests/unit/tls/rfc8448_vectors.hh"
 #include "tests/unit/tls/seal_helper.hh"
@@ -24,8 +24,7 @@
 namespace sstpgw::tls {
 namespace {
 
-using test::hex;
-using test::to_hex;
+using sstpgw::testing::from_hex;
 
 class RecordEngine : public ::testing::Test {
  protected:
@@ -34,7 +33,7 @@ class RecordEngine : public ::testing::Test {
   static traffic_keys tls13_from(const char* secret, uint64_t seq = 0) {
     traffic_keys k;
     k.aead = aead_algorithm::aes_128_gcm;
-    EXPECT_TRUE(install_tls13_secret(k, hex(secret)));
+    EXPECT_TRUE(install_tls13_secret(k, from_hex(secret)));
     k.sequence = seq;
     return k;
   }
@@ -56,12 +55,12 @@ class RecordEngine : public ::testing::Test {
 
 // RFC 8448 §3: the server's encrypted handshake flight, in every buffer layout.
 TEST_F(RecordEngine, Rfc8448ServerFlightSealedInEveryLayout) {
-  const auto payload = hex(rfc8448::kServerFlightPayload);
+  const auto payload = from_hex(rfc8448::kServerFlightPayload);
   for (int l = 0; l < static_cast<int>(test::layout::count_); ++l) {
     record_writer w;
     ASSERT_TRUE(w.install(engine, tls13_from(rfc8448::kServerHsSecret)));
     EXPECT_EQ(to_hex(seal(w, content_type::handshake, payload, static_cast<test::layout>(l))),
-              to_hex(hex(rfc8448::kServerFlightRecord)))
+              to_hex(from_hex(rfc8448::kServerFlightRecord)))
         << "layout " << l;
     EXPECT_EQ(w.next_sequence(), 1u);
   }
@@ -70,8 +69,8 @@ TEST_F(RecordEngine, Rfc8448ServerFlightSealedInEveryLayout) {
 TEST_F(RecordEngine, Rfc8448ClientFinishedSealed) {
   record_writer w;
   ASSERT_TRUE(w.install(engine, tls13_from(rfc8448::kClientHsSecret)));
-  EXPECT_EQ(to_hex(seal(w, content_type::handshake, hex(rfc8448::kClientFinishedPayload))),
-            to_hex(hex(rfc8448::kClientFinishedRecord)));
+  EXPECT_EQ(to_hex(seal(w, content_type::handshake, from_hex(rfc8448::kClientFinishedPayload))),
+            to_hex(from_hex(rfc8448::kClientFinishedRecord)));
 }
 
 std::vector<uint8_t> fifty() {
@@ -102,9 +101,9 @@ TEST_F(RecordEngine, Rfc8448ApplicationDataAndAlertsSealed) {
     EXPECT_TRUE(w.closed());  // nothing may follow close_notify
     const auto res = b.run(engine);
     ASSERT_EQ(res.size(), 2u);
-    EXPECT_EQ(to_hex(s.bytes(b, res, 0)), to_hex(hex(d.app)));
+    EXPECT_EQ(to_hex(s.bytes(b, res, 0)), to_hex(from_hex(d.app)));
     ASSERT_TRUE(res[1].ok);
-    EXPECT_EQ(to_hex(res[1].record, res[1].length), to_hex(hex(d.alert)));
+    EXPECT_EQ(to_hex(res[1].record, res[1].length), to_hex(from_hex(d.alert)));
   }
 }
 
@@ -123,8 +122,8 @@ TEST_F(RecordEngine, Rfc8448ApplicationDataAndAlertsOpened) {
       test::reader_driver drv(engine);
       test::test_conn c;
       ASSERT_TRUE(c.reader.install(engine, tls13_from(d.secret, d.seq), d.role));
-      auto stream = hex(d.app);
-      const auto alert = hex(d.alert);
+      auto stream = from_hex(d.app);
+      const auto alert = from_hex(d.alert);
       stream.insert(stream.end(), alert.begin(), alert.end());
       c.to_feed = test::cut_stream(stream, rng, max_seg);
       drv.pump({&c});
@@ -145,7 +144,7 @@ TEST_F(RecordEngine, Rfc8448ServerFlightAuthenticatesThenIsRefused) {
   test::reader_driver drv(engine);
   test::test_conn c;
   ASSERT_TRUE(c.reader.install(engine, tls13_from(rfc8448::kServerHsSecret), endpoint_role::client));
-  c.to_feed = test::cut_stream(hex(rfc8448::kServerFlightRecord), rng, 100);
+  c.to_feed = test::cut_stream(from_hex(rfc8448::kServerFlightRecord), rng, 100);
   drv.pump({&c});
   ASSERT_EQ(c.results.size(), 1u);
   EXPECT_EQ(c.results[0].verdict, open_verdict::failed);

@@ -3,13 +3,12 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/unit/tls/hex.hh"
+#include "tests/support/hex.hh"
 
 namespace sstpgw::tls {
 namespace {
 
-using test::hex;
-using test::to_hex;
+using sstpgw::testing::from_hex;
 
 TEST(RecordFormat, HeaderRoundTrip) {
   uint8_t h[kHeaderLen];
@@ -37,7 +36,7 @@ TEST(RecordFormat, RoomAndLengths) {
 }
 
 TEST(RecordFormat, Tls13NonceIsIvXorPaddedSequence) {
-  const auto iv = hex("5b78923dee08579033e523d9");
+  const auto iv = from_hex("5b78923dee08579033e523d9");
   uint8_t n[kIvLen];
   tls13_nonce(iv.data(), 0, n);
   EXPECT_EQ(to_hex(n, kIvLen), "5b78923dee08579033e523d9");
@@ -48,8 +47,8 @@ TEST(RecordFormat, Tls13NonceIsIvXorPaddedSequence) {
 }
 
 TEST(RecordFormat, Tls12NonceAndAad) {
-  const auto salt = hex("a1a2a3a4");
-  const auto expl = hex("0000000000000007");
+  const auto salt = from_hex("a1a2a3a4");
+  const auto expl = from_hex("0000000000000007");
   uint8_t n[kIvLen];
   tls12_nonce(salt.data(), expl.data(), n);
   EXPECT_EQ(to_hex(n, kIvLen), "a1a2a3a40000000000000007");

@@ -125,6 +125,35 @@ std::string status_text(const json& d) {
   return out;
 }
 
+// `pool show` for a person: use first, then where addresses sit, who holds
+// them, and the counters that explain refusals.
+std::string pool_text(const json& d) {
+  auto str = [&](const json& o, const char* k) { return o.contains(k) ? cell_text(o[k]) : std::string("-"); };
+  auto list = [&](const char* k) {
+    std::string s;
+    for (const auto& v : d.value(k, json::array())) s += (s.empty() ? "" : ", ") + v.get<std::string>();
+    return s.empty() ? std::string("none") : s;
+  };
+  static const std::map<std::string, std::string> kAtStart = {
+      {"first_record", "first start with this state directory"},
+      {"unchanged", "as at the last start"},
+      {"changed", "changed in the configuration since the last start"},
+      {"replaced_unreadable", "the recorded pool settings were unreadable and were rewritten"}};
+  const std::string at_start = d.value("settings_at_start", std::string());
+  const json& c = d.value("counters", json::object());
+  std::string out;
+  out += "ranges:   " + list("ranges") + " (excluded: " + list("exclude") + ")";
+  if (auto it = kAtStart.find(at_start); it != kAtStart.end()) out += ", " + it->second;
+  out += "\nin use:   " + str(d, "in_use") + " of " + str(d, "capacity") + " (" + str(d, "free") + " free)\n";
+  out += "refused:  " + str(c, "exhausted") + " (pool empty); handed out " + str(c, "allocations") + ", " +
+         str(c, "fallbacks") + " of them not on the session's own worker; freed " + str(c, "releases") + "\n";
+  out += "\n" + render_rows(d.value("workers", json::array()), {"worker", "capacity", "free"});
+  const json& leases = d.value("leases", json::array());
+  out += "\n";
+  out += leases.empty() ? std::string("no leases\n") : render_rows(leases, {"address", "session", "identity", "worker"});
+  return out;
+}
+
 int run(const options& opt, const request& req) {
   json reply;
   try {
@@ -284,7 +313,7 @@ int run_cli(int argc, char** argv) {
   pool->require_subcommand(1);
   pool->add_subcommand("show", "pool ranges, use and leases")->callback([&] {
     req.cmd = "pool.show";
-    req.columns = {"address", "session", "identity", "worker"};
+    req.human = pool_text;
   });
 
   app.add_subcommand("stats", "data-plane and control counters")->callback([&] {

@@ -230,8 +230,10 @@ TEST_F(Sstpctl, SessionListShowKill) {
 TEST_F(Sstpctl, PoolShow) {
   json added = add_session("alice", pki_.root.sha1_thumbprint(), pki_.client.sha1_thumbprint());
   std::string human = ctl_ok({"pool", "show"});
-  EXPECT_NE(human.find("capacity: "), std::string::npos) << human;
+  EXPECT_NE(human.find("in use:   1 of 6 (5 free)\n"), std::string::npos) << human;
+  EXPECT_NE(human.find("ranges:   172.16.201.0/29 (excluded: none)"), std::string::npos) << human;
   EXPECT_NE(human.find("ADDRESS"), std::string::npos) << human;
+  EXPECT_NE(human.find("alice"), std::string::npos) << human;
   EXPECT_NE(human.find(added["address"].get<std::string>()), std::string::npos) << human;
   json p = ctl_json({"pool", "show"});
   EXPECT_EQ(p["ranges"][0], "172.16.201.0/29");

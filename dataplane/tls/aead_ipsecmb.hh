@@ -87,16 +87,14 @@ class aead_engine {
 // Wipes key material (teardown, KeyUpdate).
 void wipe(aead_key& k);
 
-// Contiguous GCM job: len bytes from src to dst (in place when equal).
-// Decrypt writes the computed tag to tag_out; the caller compares.
-inline void fill_gcm_job(IMB_JOB* j, const aead_key& k, IMB_CIPHER_DIRECTION dir, const uint8_t* src,
-                         uint8_t* dst, uint64_t len, const uint8_t* iv, const uint8_t* aad,
-                         uint64_t aad_len, uint8_t* tag_out, void* user) {
+// What every GCM job of ours sets: key, lengths (the whole message is both
+// ciphered and authenticated), nonce, AAD, tag, direction and order.
+inline void fill_gcm_common(IMB_JOB* j, const aead_key& k, IMB_CIPHER_DIRECTION dir, uint64_t len,
+                            const uint8_t* iv, const uint8_t* aad, uint64_t aad_len, uint8_t* tag_out,
+                            void* user) {
   j->enc_keys = &k.data;
   j->dec_keys = &k.data;
   j->key_len_in_bytes = k.key_len;
-  j->src = src;
-  j->dst = dst;
   j->cipher_start_src_offset_in_bytes = 0;
   j->msg_len_to_cipher_in_bytes = len;
   j->hash_start_src_offset_in_bytes = 0;
@@ -107,11 +105,21 @@ inline void fill_gcm_job(IMB_JOB* j, const aead_key& k, IMB_CIPHER_DIRECTION dir
   j->auth_tag_output_len_in_bytes = kTagLen;
   j->u.GCM.aad = aad;
   j->u.GCM.aad_len_in_bytes = aad_len;
-  j->cipher_mode = IMB_CIPHER_GCM;
-  j->hash_alg = IMB_AUTH_AES_GMAC;
   j->cipher_direction = dir;
   j->chain_order = dir == IMB_DIR_ENCRYPT ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
   j->user_data = user;
+}
+
+// Contiguous GCM job: len bytes from src to dst (in place when equal).
+// Decrypt writes the computed tag to tag_out; the caller compares.
+inline void fill_gcm_job(IMB_JOB* j, const aead_key& k, IMB_CIPHER_DIRECTION dir, const uint8_t* src,
+                         uint8_t* dst, uint64_t len, const uint8_t* iv, const uint8_t* aad,
+                         uint64_t aad_len, uint8_t* tag_out, void* user) {
+  fill_gcm_common(j, k, dir, len, iv, aad, aad_len, tag_out, user);
+  j->src = src;
+  j->dst = dst;
+  j->cipher_mode = IMB_CIPHER_GCM;
+  j->hash_alg = IMB_AUTH_AES_GMAC;
 }
 
 // Scatter-gather GCM job over iov[0..n) (in → out per piece, in place when
@@ -120,28 +128,13 @@ inline void fill_gcm_sgl_job(IMB_JOB* j, const aead_key& k, IMB_CIPHER_DIRECTION
                              const IMB_SGL_IOV* iov, uint64_t n, uint64_t total, gcm_context_data* ctx,
                              const uint8_t* iv, const uint8_t* aad, uint64_t aad_len, uint8_t* tag_out,
                              void* user) {
-  j->enc_keys = &k.data;
-  j->dec_keys = &k.data;
-  j->key_len_in_bytes = k.key_len;
+  fill_gcm_common(j, k, dir, total, iv, aad, aad_len, tag_out, user);
   j->sgl_io_segs = iov;
   j->num_sgl_io_segs = n;
-  j->cipher_start_src_offset_in_bytes = 0;
-  j->msg_len_to_cipher_in_bytes = total;
-  j->hash_start_src_offset_in_bytes = 0;
-  j->msg_len_to_hash_in_bytes = total;
-  j->iv = iv;
-  j->iv_len_in_bytes = kIvLen;
-  j->auth_tag_output = tag_out;
-  j->auth_tag_output_len_in_bytes = kTagLen;
-  j->u.GCM.aad = aad;
-  j->u.GCM.aad_len_in_bytes = aad_len;
   j->u.GCM.ctx = ctx;
   j->cipher_mode = IMB_CIPHER_GCM_SGL;
   j->hash_alg = IMB_AUTH_GCM_SGL;
   j->sgl_state = IMB_SGL_ALL;
-  j->cipher_direction = dir;
-  j->chain_order = dir == IMB_DIR_ENCRYPT ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
-  j->user_data = user;
 }
 
 inline bool job_completed(const IMB_JOB* j) { return j->status == IMB_STATUS_COMPLETED; }

@@ -27,8 +27,21 @@ struct gateway_behaviour {
   std::function<void(to_control_msg&)> tamper_to_control;
   // Once the data path is up (at the next timer tick): end the session from the server side.
   enum class when_up { nothing, kill, abort } on_up = when_up::nothing;
+  // ... and the VNet answered this many echo requests: over real TCP, proof
+  // that the client saw the tunnel up (it pings only then).
+  uint64_t on_up_after_echoes = 0;
   std::string kill_reason = "test server shutting down";
 };
+
+// Ready-made tamper_to_control hooks for the negative tests (unit and integration):
+// the HTTP request arrives with another path (the server answers 404).
+void tamper_http_path(to_control_msg& m);
+// Every CALL_CONNECT_REQUEST arrives asking for protocol 2 (the server NAKs it).
+void tamper_connect_request_protocol(to_control_msg& m);
+// CALL_CONNECT_REQUEST arrives as a CALL_CONNECT_ACK, out of order (the server aborts the call).
+void tamper_connect_request_into_ack(to_control_msg& m);
+// CALL_CONNECTED arrives with an altered compound MAC (the server refuses the binding).
+void tamper_compound_mac(to_control_msg& m);
 
 // An ICMP echo reply for an echo request (any destination), or nullopt.
 std::optional<std::vector<uint8_t>> answer_echo_request(std::span<const uint8_t> ipv4);

@@ -9,8 +9,6 @@ namespace sstpgw::testing {
 
 namespace {
 
-const std::string kIp = "/usr/sbin/ip";
-
 bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
 
 }  // namespace
@@ -32,7 +30,7 @@ std::vector<std::string> client_argv(const client::client_options& o, uint16_t p
 }
 
 std::vector<std::string> in_netns(const std::string& ns, const std::vector<std::string>& argv) {
-  std::vector<std::string> a = {kIp, "netns", "exec", ns};
+  std::vector<std::string> a = {ip_program(), "netns", "exec", ns};
   a.insert(a.end(), argv.begin(), argv.end());
   return a;
 }
@@ -60,28 +58,46 @@ std::string expect_failure(const process_result& r, client::exit_status status, 
   return message;
 }
 
+std::string ip_program() {
+  static const std::string path = [] {
+    std::string p = find_program("ip");
+    return p.empty() ? std::string("/usr/sbin/ip") : p;
+  }();
+  return path;
+}
+
 bool is_root() { return ::geteuid() == 0; }
 
-bool have_program(const std::string& name) {
-  return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
+std::string find_program(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  dirs += ":/usr/sbin:/sbin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    const size_t end = std::min(dirs.find(':', start), dirs.size());
+    const std::string candidate = dirs.substr(start, end - start) + "/" + name;
+    if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return {};
 }
 
 scoped_netns::scoped_netns(std::string name) : name_(std::move(name)) {
-  run_process({kIp, "netns", "del", name_});  // a leftover from an interrupted run
-  const process_result add = run_process({kIp, "netns", "add", name_});
+  run_process({ip_program(), "netns", "del", name_});  // a leftover from an interrupted run
+  const process_result add = run_process({ip_program(), "netns", "add", name_});
   if (add.status != 0) {
     ADD_FAILURE() << "ip netns add " << name_ << ": " << add.err;
     return;
   }
   added_ = true;
-  const process_result lo = run_process({kIp, "-n", name_, "link", "set", "lo", "up"});
+  const process_result lo = run_process({ip_program(), "-n", name_, "link", "set", "lo", "up"});
   EXPECT_EQ(lo.status, 0) << lo.err;
   ok_ = lo.status == 0;
 }
 
 scoped_netns::~scoped_netns() {
   if (!added_) return;
-  const process_result del = run_process({kIp, "netns", "del", name_});
+  const process_result del = run_process({ip_program(), "netns", "del", name_});
   EXPECT_EQ(del.status, 0) << "ip netns del " << name_ << ": " << del.err;
 }
 

@@ -36,7 +36,10 @@ process_result run_sstp_client(const std::vector<std::string>& argv, const std::
 std::string expect_failure(const process_result& r, client::exit_status status, std::string_view part);
 
 bool is_root();
-bool have_program(const std::string& name);
+// iproute2's ip.
+std::string ip_program();
+// The full path of a program on PATH (execve needs one), or "".
+std::string find_program(const std::string& name);
 
 // A network namespace with its loopback up, deleted with everything in it
 // (TUN devices included) when the object dies. A stale one of the same name

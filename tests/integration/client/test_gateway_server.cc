@@ -155,6 +155,7 @@ void test_gateway_server::loop() {
       r.hlak_form = info.hlak_form;
       r.eap_identity = info.eap_identity;
       r.echoes_answered = c.gateway->echoes_answered();
+      r.vnet = c.gateway->vnet();
       {
         std::lock_guard lock(mutex_);
         ended_.push_back(std::move(r));

@@ -42,6 +42,7 @@ struct server_session_record {
   std::optional<sstp::hlak_form> hlak_form;
   std::string eap_identity;
   uint64_t echoes_answered = 0;
+  std::vector<std::vector<uint8_t>> vnet;  // IPv4 packets for the VNet that were not echo requests
 };
 
 class test_gateway_server {

@@ -33,7 +33,8 @@ child_process::child_process(const std::vector<std::string>& argv, const std::ve
   args.push_back(nullptr);
 
   int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0)
+    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
     ::close(out_pipe[0]);
     ::close(out_pipe[1]);
@@ -92,12 +93,14 @@ bool child_process::read_some(int ms) {
   return out_fd_ >= 0 || err_fd_ >= 0;
 }
 
-bool child_process::wait_for(const std::string& which, std::string_view text, std::chrono::milliseconds limit) {
+bool child_process::wait_for(const std::string& which, std::string_view text,
+                             std::chrono::milliseconds limit) {
   const steady::time_point until = steady::now() + limit;
   while (which.find(text) == std::string::npos) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - steady::now()).count();
     if (left <= 0) return false;
-    if (!read_some(static_cast<int>(std::min<long long>(left, 100)))) return which.find(text) != std::string::npos;
+    if (!read_some(static_cast<int>(std::min<long long>(left, 100))))
+      return which.find(text) != std::string::npos;
   }
   return true;
 }

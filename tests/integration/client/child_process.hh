@@ -15,7 +15,7 @@
 namespace sstpgw::testing {
 
 struct process_result {
-  int status = -1;  // exit status, or 128 + signal
+  int status = -1;         // exit status, or 128 + signal
   bool timed_out = false;  // killed by the wait's time limit
   std::string out;
   std::string err;

@@ -17,8 +17,9 @@ std::string sstp_client_path() { return std::string(SSTPGW_BUILD_ROOT) + "/contr
 
 std::vector<std::string> client_argv(const client::client_options& o, uint16_t port,
                                      const std::vector<std::string>& extra) {
-  std::vector<std::string> a = {sstp_client_path(), "--server", o.server, "--port", std::to_string(port),
-                                "--ca", o.ca_file, "--timeout", std::to_string(o.timeout.count())};
+  std::vector<std::string> a = {sstp_client_path(), "--server",           o.server,
+                                "--port",           std::to_string(port), "--ca",
+                                o.ca_file,          "--timeout",          std::to_string(o.timeout.count())};
   if (!o.sni.empty()) a.insert(a.end(), {"--sni", o.sni});
   if (!o.p12_file.empty()) {
     a.insert(a.end(), {"--p12", o.p12_file, "--password-env", o.password_env});

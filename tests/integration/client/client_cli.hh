@@ -29,7 +29,7 @@ std::vector<std::string> in_netns(const std::string& ns, const std::vector<std::
 
 // Runs sstp-client to its end (killed after `limit`).
 process_result run_sstp_client(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
-                          std::chrono::milliseconds limit = std::chrono::seconds(60));
+                               std::chrono::milliseconds limit = std::chrono::seconds(60));
 
 // The failure contract: the documented status, exactly one stderr line,
 // "sstp-client: " + a message containing `part`. Returns the message.

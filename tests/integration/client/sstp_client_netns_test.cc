@@ -57,7 +57,8 @@ TEST(SstpClientTun, KernelPingAndUdpGoThroughTheTunDevice) {
   ASSERT_TRUE(client.wait_for_stdout("connected: address 172.16.201.2", 20s)) << client.out() << client.err();
   // "connected" is printed after the device is configured.
 
-  const process_result addr = run_process({ip_program(), "-n", ns.name(), "-4", "addr", "show", "dev", "sgwc-tun0"});
+  const process_result addr =
+      run_process({ip_program(), "-n", ns.name(), "-4", "addr", "show", "dev", "sgwc-tun0"});
   EXPECT_TRUE(contains(addr.out, "inet 172.16.201.2 peer 172.16.201.1/32")) << addr.out << addr.err;
   EXPECT_TRUE(contains(addr.out, ",UP,")) << addr.out;
   const process_result route = run_process({ip_program(), "-n", ns.name(), "route", "get", "10.1.0.10"});
@@ -74,7 +75,8 @@ TEST(SstpClientTun, KernelPingAndUdpGoThroughTheTunDevice) {
   EXPECT_NE(unrouted.status, 0) << unrouted.out;
   // A large echo request with DF set: fits the device's MTU, answered whole.
   const process_result routed = run_process(
-      in_netns(ns.name(), {ping, "-n", "-c", "1", "-s", "1200", "-M", "do", "-W", "5", "10.1.200.7"}), {}, 30s);
+      in_netns(ns.name(), {ping, "-n", "-c", "1", "-s", "1200", "-M", "do", "-W", "5", "10.1.200.7"}), {},
+      30s);
   EXPECT_EQ(routed.status, 0) << routed.out << routed.err;
   EXPECT_TRUE(contains(routed.out, "1208 bytes from 10.1.200.7")) << routed.out;
 
@@ -97,8 +99,10 @@ TEST(SstpClientTun, KernelPingAndUdpGoThroughTheTunDevice) {
     const std::string text(p.begin(), p.end());
     if (p.size() > 28 && p[9] == 17 && contains(text, "through the tunnel")) {
       udp_seen = true;
-      EXPECT_EQ(ipv4_address::from_octets(p[12], p[13], p[14], p[15]), ipv4_address::from_octets(172, 16, 201, 2));
-      EXPECT_EQ(ipv4_address::from_octets(p[16], p[17], p[18], p[19]), ipv4_address::from_octets(10, 1, 0, 20));
+      EXPECT_EQ(ipv4_address::from_octets(p[12], p[13], p[14], p[15]),
+                ipv4_address::from_octets(172, 16, 201, 2));
+      EXPECT_EQ(ipv4_address::from_octets(p[16], p[17], p[18], p[19]),
+                ipv4_address::from_octets(10, 1, 0, 20));
     }
   }
   EXPECT_TRUE(udp_seen) << s.vnet.size() << " other VNet packets";
@@ -113,7 +117,8 @@ TEST_P(SstpClientKeylog, TsharkDecryptsTheOuterTlsWithIt) {
   const std::string tshark = find_program("tshark");
   const std::string dumpcap = find_program("dumpcap");
   const std::string bash = find_program("bash");
-  if (tshark.empty() || dumpcap.empty() || bash.empty()) GTEST_SKIP() << "tshark, dumpcap or bash not installed";
+  if (tshark.empty() || dumpcap.empty() || bash.empty())
+    GTEST_SKIP() << "tshark, dumpcap or bash not installed";
   scoped_netns ns("sgwc-klg");
   ASSERT_TRUE(ns.ok());
   test_gateway_server server(in_namespace(ns));
@@ -134,9 +139,11 @@ TEST_P(SstpClientKeylog, TsharkDecryptsTheOuterTlsWithIt) {
   }
   ASSERT_TRUE(capturing) << "dumpcap captured none of the probes: " << capture.err();
   const process_result r = run_sstp_client(in_netns(
-      ns.name(), client_argv(f.options, server.port(),
-                             {"--keylog", keylog, "--tls-max", GetParam(), "--ping", "10.1.0.10", "--count", "1"})));
+      ns.name(),
+      client_argv(f.options, server.port(),
+                  {"--keylog", keylog, "--tls-max", GetParam(), "--ping", "10.1.0.10", "--count", "1"})));
   EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "");
   EXPECT_TRUE(ended_session(server).was_up);
   // libpcap hands packets over a block at a time and drops an unfinished block
   // at SIGINT: send a marker after the session and stop only once the file has it.
@@ -181,8 +188,9 @@ TEST_P(SstpClientKeylog, TsharkDecryptsTheOuterTlsWithIt) {
   EXPECT_NE(fields(true, "ipcp", {"ppp.code"}), "");
 }
 
-INSTANTIATE_TEST_SUITE_P(OuterTls, SstpClientKeylog, ::testing::Values("1.2", "1.3"),
-                         [](const auto& info) { return std::string(info.param) == "1.3" ? "tls13" : "tls12"; });
+INSTANTIATE_TEST_SUITE_P(OuterTls, SstpClientKeylog, ::testing::Values("1.2", "1.3"), [](const auto& info) {
+  return std::string(info.param) == "1.3" ? "tls13" : "tls12";
+});
 
 }  // namespace
 }  // namespace sstpgw::testing

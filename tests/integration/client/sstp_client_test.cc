@@ -5,9 +5,9 @@
 // class, each its own test, with its documented exit status and exactly one
 // stderr line. No root needed.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -81,8 +81,9 @@ TEST(SstpClientBinary, PemCertificatePingsThroughTheTunnel) {
 TEST(SstpClientBinary, Tls12OuterAndLegacyHlak) {
   test_gateway_server server;
   client_files f(server.pki());
-  const process_result r = run_sstp_client(client_argv(
-      f.options, server.port(), {"--ping", "10.1.0.10", "--count", "1", "--tls-max", "1.2", "--hlak", "legacy"}));
+  const process_result r = run_sstp_client(
+      client_argv(f.options, server.port(),
+                  {"--ping", "10.1.0.10", "--count", "1", "--tls-max", "1.2", "--hlak", "legacy"}));
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "TLS 1.2 ECDHE")) << r.out;
   EXPECT_TRUE(contains(r.out, "binding SHA256/legacy)")) << r.out;
@@ -101,7 +102,8 @@ class SstpClientP12 : public ::testing::Test {
     for (const std::vector<std::string>& cmd :
          {std::vector<std::string>{tool, "--dir", pki.path(), "root", "P2SRoot"},
           std::vector<std::string>{tool, "--dir", pki.path(), "client", "alice", "--ca", "P2SRoot"},
-          std::vector<std::string>{tool, "--dir", pki.path(), "p12", "alice", "--password-env", "ALICE_PASS"}}) {
+          std::vector<std::string>{tool, "--dir", pki.path(), "p12", "alice", "--password-env",
+                                   "ALICE_PASS"}}) {
       const process_result r = run_process(cmd, {"ALICE_PASS=" + password}, 60s);
       ASSERT_EQ(r.status, 0) << cmd[3] << ": " << r.out << r.err;
     }
@@ -151,6 +153,16 @@ TEST_F(SstpClientP12, WrongPasswordIsALocalConfigError) {
   const process_result r = run_sstp_client(client_argv(p12_options(server, f), server.port(), kPing3),
                                            {"SGWC_P12_PASS=not the password"});
   expect_failure(r, exit_status::local_config, "wrong password?");
+}
+
+TEST(SstpClientBinaryLocal, KeylogThatCannotBeOpened) {
+  const test_pki pki = make_test_pki();
+  client_files f(pki);
+  const process_result r =
+      run_sstp_client(client_argv(f.options, 443, {"--keylog", f.dir.file("no-such-dir/keys.log")}));
+  expect_failure(
+      r, exit_status::local_config,
+      "--keylog " + f.dir.file("no-such-dir/keys.log") + ": cannot open: No such file or directory");
 }
 
 // ---- the outer TLS ------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -9,8 +10,6 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -88,7 +87,8 @@ test_gateway_server::~test_gateway_server() {
   ::close(stop_fd_);
 }
 
-std::vector<server_session_record> test_gateway_server::wait_for_ended(size_t n, std::chrono::seconds timeout) {
+std::vector<server_session_record> test_gateway_server::wait_for_ended(size_t n,
+                                                                       std::chrono::seconds timeout) {
   std::unique_lock lock(mutex_);
   ended_cv_.wait_for(lock, timeout, [&] { return ended_.size() >= n; });
   return ended_;
@@ -127,7 +127,8 @@ void test_gateway_server::loop() {
           }
           if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
           c.client_gone = true;
-          c.gateway->tcp_gone(n == 0 ? "client closed the TCP connection" : std::strerror(errno), clock::now());
+          c.gateway->tcp_gone(n == 0 ? "client closed the TCP connection" : std::strerror(errno),
+                              clock::now());
           break;
         }
       }

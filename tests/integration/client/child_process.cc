@@ -25,10 +25,12 @@ child_process::child_process(const std::vector<std::string>& argv, const std::ve
     env_strings.push_back(add);
   }
   std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
   for (std::string& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
   std::vector<std::string> args_copy = argv;
   std::vector<char*> args;
+  args.reserve(args_copy.size() + 1);
   for (std::string& a : args_copy) args.push_back(a.data());
   args.push_back(nullptr);
 

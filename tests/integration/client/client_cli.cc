@@ -53,7 +53,7 @@ std::string expect_failure(const process_result& r, client::exit_status status, 
   if (lines.empty()) return {};
   const std::string prefix = "sstp-client: ";
   EXPECT_EQ(lines[0].rfind(prefix, 0), 0u) << lines[0];
-  const std::string message = lines[0].substr(std::min(prefix.size(), lines[0].size()));
+  std::string message = lines[0].substr(std::min(prefix.size(), lines[0].size()));
   EXPECT_TRUE(contains(message, part)) << "wanted '" << part << "' in: " << message;
   EXPECT_FALSE(contains(r.out, "connected:")) << r.out;
   return message;
@@ -76,7 +76,7 @@ std::string find_program(const std::string& name) {
   size_t start = 0;
   while (start <= dirs.size()) {
     const size_t end = std::min(dirs.find(':', start), dirs.size());
-    const std::string candidate = dirs.substr(start, end - start) + "/" + name;
+    std::string candidate = dirs.substr(start, end - start) + "/" + name;
     if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
     start = end + 1;
   }

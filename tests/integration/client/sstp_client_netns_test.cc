@@ -7,6 +7,7 @@
 // dumpcap. Both skip with the reason otherwise.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -106,6 +107,83 @@ TEST(SstpClientTun, KernelPingAndUdpGoThroughTheTunDevice) {
     }
   }
   EXPECT_TRUE(udp_seen) << s.vnet.size() << " other VNet packets";
+}
+
+// The VNet is a kernel too: a TUN device in namespace sgwc-vn holds 10.1.0.10,
+// so that kernel answers the pings and socat serves TCP there.
+TEST(SstpClientTun, TcpBothWaysAndPingWithAKernelVnetHost) {
+  if (!is_root()) GTEST_SKIP() << "needs root (network namespaces sgwc-tun and sgwc-vn, TUN devices)";
+  const std::string ping = find_program("ping");
+  const std::string socat = find_program("socat");
+  const std::string ss = find_program("ss");
+  if (ping.empty() || socat.empty() || ss.empty()) GTEST_SKIP() << "ping, socat or ss not installed";
+  scoped_netns client_ns("sgwc-tun");
+  scoped_netns vnet_ns("sgwc-vn");
+  ASSERT_TRUE(client_ns.ok() && vnet_ns.ok());
+  test_server_options o = in_namespace(client_ns);
+  o.vnet_host = vnet_host_options{.netns = vnet_ns.name(),
+                                  .device = "sgwc-vnet0",
+                                  .address = ipv4_address::from_octets(10, 1, 0, 10),
+                                  .clients = *parse_ipv4_prefix("172.16.201.0/24"),
+                                  .gateway = ipv4_address::from_octets(172, 16, 201, 1)};
+  test_gateway_server server(o);
+  client_files f(server.pki());
+  child_process client(
+      in_netns(client_ns.name(),
+               client_argv(f.options, server.port(), {"--tun", "sgwc-tun0", "--route", "10.1.0.0/16"})));
+  ASSERT_TRUE(client.wait_for_stdout("connected: address 172.16.201.2", 20s)) << client.out() << client.err();
+
+  const process_result pinged = run_process(
+      in_netns(client_ns.name(), {ping, "-n", "-c", "3", "-i", "0.2", "-W", "5", "10.1.0.10"}), {}, 30s);
+  EXPECT_EQ(pinged.status, 0) << pinged.out << pinged.err;
+  EXPECT_TRUE(contains(pinged.out, "3 packets transmitted, 3 received, 0% packet loss")) << pinged.out;
+
+  // 1 MiB each way, compared byte for byte.
+  std::string blob(1 << 20, '\0');
+  uint32_t x = 2463534242u;
+  for (char& c : blob) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    c = static_cast<char>(x);
+  }
+  const std::string blob_file = f.write("blob", blob);
+  const auto listening = [&](const std::string& port) {
+    for (int i = 0; i < 100; ++i) {
+      const process_result l = run_process(in_netns(vnet_ns.name(), {ss, "-Hltn", "sport = :" + port}));
+      if (contains(l.out, "10.1.0.10:" + port)) return true;
+      ::usleep(50'000);
+    }
+    return false;
+  };
+  {
+    child_process server_side(in_netns(
+        vnet_ns.name(), {socat, "-u", "OPEN:" + blob_file, "TCP-LISTEN:5001,bind=10.1.0.10,reuseaddr"}));
+    ASSERT_TRUE(listening("5001")) << server_side.err();
+    const std::string got = f.dir.file("downloaded");
+    const process_result down = run_process(
+        in_netns(client_ns.name(), {socat, "-u", "TCP:10.1.0.10:5001", "CREATE:" + got}), {}, 60s);
+    EXPECT_EQ(down.status, 0) << down.err;
+    EXPECT_TRUE(slurp(got) == blob) << "download differs: " << slurp(got).size() << " bytes";
+    EXPECT_EQ(server_side.wait(20s).status, 0) << server_side.err();
+  }
+  {
+    const std::string got = f.dir.file("uploaded");
+    child_process server_side(
+        in_netns(vnet_ns.name(), {socat, "-u", "TCP-LISTEN:5002,bind=10.1.0.10,reuseaddr", "CREATE:" + got}));
+    ASSERT_TRUE(listening("5002")) << server_side.err();
+    const process_result up = run_process(
+        in_netns(client_ns.name(), {socat, "-u", "OPEN:" + blob_file, "TCP:10.1.0.10:5002"}), {}, 60s);
+    EXPECT_EQ(up.status, 0) << up.err;
+    EXPECT_EQ(server_side.wait(20s).status, 0) << server_side.err();
+    EXPECT_TRUE(slurp(got) == blob) << "upload differs: " << slurp(got).size() << " bytes";
+  }
+
+  client.send_signal(SIGTERM);
+  const process_result r = client.wait(20s);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_TRUE(ended_session(server).was_up);
 }
 
 // ---- the NSS key log, judged by tshark ------------------------------------------

@@ -58,6 +58,25 @@ class netns_visit {
 test_gateway_server::test_gateway_server(const test_server_options& options)
     : options_(options), env_(std::make_unique<gateway_env>(options.gateway)) {
   if (options_.prepare) options_.prepare(*env_);
+  if (options_.vnet_host) {
+    const vnet_host_options& v = *options_.vnet_host;
+    try {
+      netns_visit in(v.netns);  // the device and its ioctl socket are made in that namespace
+      vnet_tun_ = std::make_unique<client::tun_device>(v.device);
+      vnet_tun_->configure(v.address, v.gateway, 1500);
+      vnet_tun_->add_route(v.clients);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "VNet host device: " << e.what();
+      vnet_tun_.reset();
+    }
+    options_.behaviour.answer_echo = false;
+    if (vnet_tun_) {
+      const int fd = vnet_tun_->fd();
+      options_.behaviour.vnet_out = [fd](std::span<const uint8_t> p) {
+        (void)!::write(fd, p.data(), p.size());  // a full device queue drops, as a link would
+      };
+    }
+  }
   {
     netns_visit in(options_.netns);
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -99,6 +118,7 @@ void test_gateway_server::loop() {
     std::vector<pollfd> fds;
     fds.push_back({.fd = stop_fd_, .events = POLLIN, .revents = 0});
     fds.push_back({.fd = listen_fd_, .events = POLLIN, .revents = 0});
+    fds.push_back({.fd = vnet_tun_ ? vnet_tun_->fd() : -1, .events = POLLIN, .revents = 0});
     for (auto& c : connections_) {
       const bool readable = !c->closed && !c->client_gone && !options_.silent;
       const short events = static_cast<short>((readable ? POLLIN : 0) | (c->pending.empty() ? 0 : POLLOUT));
@@ -115,8 +135,10 @@ void test_gateway_server::loop() {
     ::poll(fds.data(), fds.size(), timeout_ms);
     if (fds[0].revents & POLLIN) return;
     if (fds[1].revents & POLLIN) accept_all();
-    for (size_t i = 0; i < connections_.size() && i + 2 < fds.size(); ++i) {
-      if (fds[i + 2].revents & (POLLIN | POLLHUP | POLLERR)) {
+    if (fds[2].revents & POLLIN) read_vnet_host();
+    constexpr size_t kFirst = 3;  // connections' entries in fds
+    for (size_t i = 0; i < connections_.size() && i + kFirst < fds.size(); ++i) {
+      if (fds[i + kFirst].revents & (POLLIN | POLLHUP | POLLERR)) {
         connection& c = *connections_[i];
         uint8_t buf[16384];
         for (;;) {
@@ -177,6 +199,18 @@ void test_gateway_server::accept_all() {
     c->fd = fd;
     c->gateway = std::make_unique<stand_in_gateway>(*env_, options_.behaviour, next_slot_++, clock::now());
     connections_.push_back(std::move(c));
+  }
+}
+
+// Packets from the VNet host's kernel, each to the session that owns its destination.
+void test_gateway_server::read_vnet_host() {
+  uint8_t buf[65536];
+  for (int i = 0; i < 256; ++i) {
+    const ssize_t n = ::read(vnet_tun_->fd(), buf, sizeof buf);
+    if (n <= 0) return;
+    const std::span<const uint8_t> packet(buf, static_cast<size_t>(n));
+    for (auto& c : connections_)
+      if (!c->closed && c->gateway->vnet_receive(packet, clock::now())) break;
   }
 }
 

@@ -17,9 +17,20 @@
 #include <thread>
 #include <vector>
 
+#include "control/client/tun_device.hh"
 #include "tests/unit/client/stand_in_gateway.hh"
 
 namespace sstpgw::testing {
+
+// A real VNet host: a TUN device in another network namespace, so that
+// kernel's stack (ping replies, TCP servers) answers the clients' packets.
+struct vnet_host_options {
+  std::string netns;     // a name under /var/run/netns
+  std::string device;    // the TUN device made there
+  ipv4_address address;  // the host's address on it
+  ipv4_prefix clients;   // routed back through the device (the client pool)
+  ipv4_address gateway;  // the device's peer address
+};
 
 struct test_server_options {
   gateway_options gateway;
@@ -28,6 +39,8 @@ struct test_server_options {
   // Listen on 127.0.0.1 inside this network namespace (a name under
   // /var/run/netns) instead of the test's own; needs root.
   std::string netns;
+  // VNet packets go to this host instead of the in-test echo responder (needs root).
+  std::optional<vnet_host_options> vnet_host;
   // Runs on the gateway's state before the server starts (trust another root, revoke a certificate).
   std::function<void(gateway_env&)> prepare;
 };
@@ -65,11 +78,13 @@ class test_gateway_server {
   void accept_all();
   void service(connection& c);
   void flush(connection& c);
+  void read_vnet_host();
 
   test_server_options options_;
   std::unique_ptr<gateway_env> env_;
   int listen_fd_ = -1;
   int stop_fd_ = -1;
+  std::unique_ptr<client::tun_device> vnet_tun_;
   uint16_t port_ = 0;
   uint32_t next_slot_ = 1;
   std::vector<std::unique_ptr<connection>> connections_;  // server thread only

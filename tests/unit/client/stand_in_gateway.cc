@@ -84,6 +84,12 @@ void stand_in_gateway::tcp_receive(std::span<const uint8_t> bytes, sessions::tim
   settle(now);
 }
 
+bool stand_in_gateway::vnet_receive(std::span<const uint8_t> ipv4, sessions::time_point now) {
+  if (!worker_.vnet_receive(ipv4)) return false;
+  settle(now);
+  return true;
+}
+
 void stand_in_gateway::tcp_gone(std::string_view why, sessions::time_point now) {
   server_->on_closed(why, now);
   settle(now);
@@ -135,7 +141,11 @@ void stand_in_gateway::settle(sessions::time_point now) {
           continue;
         }
       }
-      vnet_.push_back(std::move(p));
+      if (behaviour_.vnet_out) {
+        behaviour_.vnet_out(p);
+      } else {
+        vnet_.push_back(std::move(p));
+      }
     }
     if (!moved) return;
   }

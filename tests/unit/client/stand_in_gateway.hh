@@ -23,6 +23,8 @@ namespace sstpgw::testing {
 // What the gateway does besides behaving: hooks for the negative tests.
 struct gateway_behaviour {
   bool answer_echo = true;  // the VNet answers ICMP echo requests
+  // Where VNet packets go that were not answered as echo requests (default: vnet()).
+  std::function<void(std::span<const uint8_t>)> vnet_out;
   // Sees (and may change) every worker → control message, as the session harness does.
   std::function<void(to_control_msg&)> tamper_to_control;
   // Once the data path is up (at the next timer tick): end the session from the server side.
@@ -56,6 +58,8 @@ class stand_in_gateway {
 
   // Bytes from the client's TCP connection.
   void tcp_receive(std::span<const uint8_t> bytes, sessions::time_point now);
+  // A packet from the VNet; false if it is not for this session's address.
+  bool vnet_receive(std::span<const uint8_t> ipv4, sessions::time_point now);
   // The client's side of TCP went away (FIN or RST).
   void tcp_gone(std::string_view why, sessions::time_point now);
   std::vector<uint8_t> take_tcp_output() { return worker_.take_tcp_output(); }

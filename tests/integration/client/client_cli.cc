@@ -4,14 +4,12 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace sstpgw::testing {
 
-namespace {
-
-bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
-
-}  // namespace
+namespace {}  // namespace
 
 std::string sstp_client_path() { return std::string(SSTPGW_BUILD_ROOT) + "/control/client/sstp-client"; }
 
@@ -65,6 +63,17 @@ std::string ip_program() {
     return p.empty() ? std::string("/usr/sbin/ip") : p;
   }();
   return path;
+}
+
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 bool is_root() { return ::geteuid() == 0; }

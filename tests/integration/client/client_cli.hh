@@ -35,6 +35,10 @@ process_result run_sstp_client(const std::vector<std::string>& argv, const std::
 // "sstp-client: " + a message containing `part`. Returns the message.
 std::string expect_failure(const process_result& r, client::exit_status status, std::string_view part);
 
+bool contains(std::string_view text, std::string_view part);
+// A whole file ("" if it cannot be read).
+std::string read_text(const std::string& path);
+
 bool is_root();
 // iproute2's ip.
 std::string ip_program();

@@ -9,9 +9,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "tests/integration/client/client_cli.hh"
 #include "tests/integration/client/test_gateway_server.hh"
 #include "tests/unit/client/memory_link.hh"
@@ -20,21 +17,6 @@ namespace sstpgw::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-server_session_record ended_session(test_gateway_server& server) {
-  const std::vector<server_session_record> ended = server.wait_for_ended(1, 20s);
-  EXPECT_EQ(ended.size(), 1u) << "the server did not see the session end";
-  return ended.empty() ? server_session_record{} : ended.back();
-}
 
 test_server_options in_namespace(const scoped_netns& ns) {
   test_server_options o;
@@ -91,7 +73,7 @@ TEST(SstpClientTun, KernelPingAndUdpGoThroughTheTunDevice) {
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.err, "");
 
-  const server_session_record s = ended_session(server);
+  const server_session_record s = server.ended_session();
   EXPECT_TRUE(s.was_up);
   EXPECT_EQ(s.address, ipv4_address::from_octets(172, 16, 201, 2));
   EXPECT_EQ(s.echoes_answered, 4u);
@@ -164,7 +146,7 @@ TEST(SstpClientTun, TcpBothWaysAndPingWithAKernelVnetHost) {
     const process_result down = run_process(
         in_netns(client_ns.name(), {socat, "-u", "TCP:10.1.0.10:5001", "CREATE:" + got}), {}, 60s);
     EXPECT_EQ(down.status, 0) << down.err;
-    EXPECT_TRUE(slurp(got) == blob) << "download differs: " << slurp(got).size() << " bytes";
+    EXPECT_TRUE(read_text(got) == blob) << "download differs: " << read_text(got).size() << " bytes";
     EXPECT_EQ(server_side.wait(20s).status, 0) << server_side.err();
   }
   {
@@ -176,14 +158,14 @@ TEST(SstpClientTun, TcpBothWaysAndPingWithAKernelVnetHost) {
         in_netns(client_ns.name(), {socat, "-u", "OPEN:" + blob_file, "TCP:10.1.0.10:5002"}), {}, 60s);
     EXPECT_EQ(up.status, 0) << up.err;
     EXPECT_EQ(server_side.wait(20s).status, 0) << server_side.err();
-    EXPECT_TRUE(slurp(got) == blob) << "upload differs: " << slurp(got).size() << " bytes";
+    EXPECT_TRUE(read_text(got) == blob) << "upload differs: " << read_text(got).size() << " bytes";
   }
 
   client.send_signal(SIGTERM);
   const process_result r = client.wait(20s);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_TRUE(ended_session(server).was_up);
+  EXPECT_TRUE(server.ended_session().was_up);
 }
 
 // ---- the NSS key log, judged by tshark ------------------------------------------
@@ -222,7 +204,7 @@ TEST_P(SstpClientKeylog, TsharkDecryptsTheOuterTlsWithIt) {
                   {"--keylog", keylog, "--tls-max", GetParam(), "--ping", "10.1.0.10", "--count", "1"})));
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_TRUE(ended_session(server).was_up);
+  EXPECT_TRUE(server.ended_session().was_up);
   // libpcap hands packets over a block at a time and drops an unfinished block
   // at SIGINT: send a marker after the session and stop only once the file has it.
   bool flushed = false;
@@ -237,7 +219,7 @@ TEST_P(SstpClientKeylog, TsharkDecryptsTheOuterTlsWithIt) {
   const process_result cap = capture.wait(20s);
   ASSERT_EQ(cap.status, 0) << cap.err;
 
-  const std::string keys = slurp(keylog);
+  const std::string keys = read_text(keylog);
   if (std::string(GetParam()) == "1.3") {
     EXPECT_TRUE(contains(keys, "CLIENT_TRAFFIC_SECRET_0 ")) << keys;
   } else {

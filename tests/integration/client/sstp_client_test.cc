@@ -10,9 +10,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "tests/integration/client/client_cli.hh"
 #include "tests/integration/client/test_gateway_server.hh"
 #include "tests/unit/client/memory_link.hh"
@@ -24,22 +21,6 @@ using namespace std::chrono_literals;
 using client::exit_status;
 
 const ipv4_address kFirstAddress = ipv4_address::from_octets(172, 16, 201, 2);
-
-bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// The last session the server saw end.
-server_session_record ended_session(test_gateway_server& server, size_t n = 1) {
-  const std::vector<server_session_record> ended = server.wait_for_ended(n, 20s);
-  EXPECT_GE(ended.size(), n) << "the server did not see the session end";
-  return ended.empty() ? server_session_record{} : ended.back();
-}
 
 // A successful ping run: exit 0, nothing on stderr, the connected line and all replies.
 void expect_ping_success(const process_result& r, unsigned count) {
@@ -72,7 +53,7 @@ TEST(SstpClientBinary, PemCertificatePingsThroughTheTunnel) {
   const process_result r = run_sstp_client(client_argv(f.options, server.port(), kPing3));
   expect_ping_success(r, 3);
   EXPECT_TRUE(contains(r.out, "TLS 1.3 TLS_AES_")) << r.out;
-  const server_session_record s = ended_session(server);
+  const server_session_record s = server.ended_session();
   expect_session_was_up(s, 3);
   EXPECT_EQ(s.eap_identity, "client1");
   EXPECT_EQ(s.tls_version, "TLSv1.3");
@@ -87,7 +68,7 @@ TEST(SstpClientBinary, Tls12OuterAndLegacyHlak) {
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "TLS 1.2 ECDHE")) << r.out;
   EXPECT_TRUE(contains(r.out, "binding SHA256/legacy)")) << r.out;
-  const server_session_record s = ended_session(server);
+  const server_session_record s = server.ended_session();
   EXPECT_TRUE(s.was_up) << s.end_reason;
   EXPECT_EQ(s.hlak_form, sstp::hlak_form::eap_tls_legacy);
   EXPECT_EQ(s.tls_version, "TLSv1.2");
@@ -107,7 +88,7 @@ class SstpClientP12 : public ::testing::Test {
       const process_result r = run_process(cmd, {"ALICE_PASS=" + password}, 60s);
       ASSERT_EQ(r.status, 0) << cmd[3] << ": " << r.out << r.err;
     }
-    root_pem = slurp(pki.file("P2SRoot.crt"));
+    root_pem = read_text(pki.file("P2SRoot.crt"));
     ASSERT_FALSE(root_pem.empty());
   }
 
@@ -142,7 +123,7 @@ TEST_F(SstpClientP12, PasswordProtectedP12FromTheCertToolPings) {
   const process_result r = run_sstp_client(client_argv(p12_options(server, f), server.port(), kPing3),
                                            {"SGWC_P12_PASS=" + password});
   expect_ping_success(r, 3);
-  const server_session_record s = ended_session(server);
+  const server_session_record s = server.ended_session();
   expect_session_was_up(s, 3);
   EXPECT_EQ(s.eap_identity, "alice");  // the .p12 certificate's CN
 }
@@ -173,7 +154,7 @@ TEST(SstpClientBinaryTls, UntrustedServerCertificate) {
   f.options.ca_file = f.write("other-ca.pem", make_root({.common_name = "another root"}).cert_pem());
   const process_result r = run_sstp_client(client_argv(f.options, server.port(), kPing3));
   expect_failure(r, exit_status::tls_untrusted, "TLS: the server certificate is not trusted: ");
-  EXPECT_FALSE(ended_session(server).was_up);
+  EXPECT_FALSE(server.ended_session().was_up);
 }
 
 TEST(SstpClientBinaryTls, ServerNameMismatch) {
@@ -220,7 +201,7 @@ TEST(SstpClientBinarySstp, CryptoBindingRefused) {
   client_files f(server.pki());
   const process_result r = run_sstp_client(client_argv(f.options, server.port(), kPing3));
   expect_failure(r, exit_status::binding_refused, "SSTP: the server refused the crypto binding");
-  EXPECT_TRUE(contains(ended_session(server).end_reason, "compound MAC"));
+  EXPECT_TRUE(contains(server.ended_session().end_reason, "compound MAC"));
 }
 
 // ---- EAP-TLS and IPCP -------------------------------------------------------------
@@ -246,7 +227,7 @@ TEST(SstpClientBinaryEap, RevokedClientCertificate) {
   client_files f(server.pki());
   const process_result r = run_sstp_client(client_argv(f.options, server.port(), kPing3));
   expect_failure(r, exit_status::eap_failed, "EAP-TLS: authentication failed: ");
-  const server_session_record s = ended_session(server);
+  const server_session_record s = server.ended_session();
   EXPECT_FALSE(s.was_up);
   EXPECT_TRUE(contains(s.end_reason, "revoked")) << s.end_reason;
 }

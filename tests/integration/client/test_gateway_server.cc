@@ -113,6 +113,15 @@ std::vector<server_session_record> test_gateway_server::wait_for_ended(size_t n,
   return ended_;
 }
 
+server_session_record test_gateway_server::ended_session(size_t n) {
+  const std::vector<server_session_record> ended = wait_for_ended(n, std::chrono::seconds(20));
+  if (ended.size() < n) {
+    ADD_FAILURE() << "the server saw " << ended.size() << " sessions end, not " << n;
+    return {};
+  }
+  return ended[n - 1];
+}
+
 void test_gateway_server::loop() {
   for (;;) {
     std::vector<pollfd> fds;

@@ -71,6 +71,9 @@ class test_gateway_server {
 
   // Waits until at least n sessions ended (or the timeout) and returns all records so far.
   std::vector<server_session_record> wait_for_ended(size_t n, std::chrono::seconds timeout);
+  // The n-th session to end (1-based), waiting up to 20 s; a test failure and
+  // an empty record if it did not end.
+  server_session_record ended_session(size_t n = 1);
 
  private:
   struct connection;

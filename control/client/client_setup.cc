@@ -1,5 +1,11 @@
 #include "control/client/client_setup.hh"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "control/auth/eap_tls_context.hh"
 #include "control/client/client_error.hh"
 
@@ -39,8 +45,19 @@ handshake::tls_context make_outer(const client_options& o, const std::string& ro
   }
 }
 
+// Both TLS contexts append to the key log; say which option is wrong before either opens it.
+void check_keylog(const std::string& path) {
+  if (path.empty()) return;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    throw client_error(exit_status::local_config,
+                       "--keylog " + path + ": cannot open: " + std::strerror(errno));
+  ::close(fd);
+}
+
 handshake::tls_context make_eap(const client_options& o, const client_credentials& cred,
                                 const std::string& roots) {
+  check_keylog(o.keylog_file);
   auth::eap_tls_client_settings s;
   s.certificate_chain.pem = cred.certificate_chain_pem;
   s.private_key.pem = cred.private_key_pem;

@@ -17,6 +17,41 @@ tls::aead_engine& ready(tls::aead_engine& e) {
 
 }  // namespace
 
+namespace {
+
+bool is_connect_request(const sstp_packet_msg& p) {
+  return p.bytes.size() >= 14 && p.bytes[1] == 0x01 && p.bytes[4] == 0x00 && p.bytes[5] == 0x01;
+}
+
+}  // namespace
+
+void tamper_http_path(to_control_msg& m) {
+  auto* s = std::get_if<stream_bytes_msg>(&m);
+  if (!s || s->phase != sessions::stream_phase::http) return;
+  std::string text(s->bytes.begin(), s->bytes.end());
+  const size_t at = text.find("/sra_{");
+  if (at != std::string::npos) text[at + 6] = '0';
+  s->bytes.assign(text.begin(), text.end());
+}
+
+void tamper_connect_request_protocol(to_control_msg& m) {
+  auto* p = std::get_if<sstp_packet_msg>(&m);
+  if (!p || !is_connect_request(*p)) return;
+  std::vector<uint8_t> req(64);
+  req.resize(sstp::build_call_connect_request(req, 2));
+  p->bytes = req;
+}
+
+void tamper_connect_request_into_ack(to_control_msg& m) {
+  auto* p = std::get_if<sstp_packet_msg>(&m);
+  if (p && is_connect_request(*p)) p->bytes[5] = 0x02;
+}
+
+void tamper_compound_mac(to_control_msg& m) {
+  auto* p = std::get_if<sstp_packet_msg>(&m);
+  if (p && p->bytes.size() == sstp::kCallConnectedSize && p->bytes[5] == 0x04) p->bytes.back() ^= 0x01;
+}
+
 std::optional<std::vector<uint8_t>> answer_echo_request(std::span<const uint8_t> ip) {
   if (ip.size() < 28 || (ip[0] >> 4) != 4 || ip[9] != 1) return std::nullopt;
   const size_t ihl = size_t{static_cast<uint8_t>(ip[0] & 0x0f)} * 4;
@@ -49,6 +84,12 @@ void stand_in_gateway::tcp_receive(std::span<const uint8_t> bytes, sessions::tim
   settle(now);
 }
 
+bool stand_in_gateway::vnet_receive(std::span<const uint8_t> ipv4, sessions::time_point now) {
+  if (!worker_.vnet_receive(ipv4)) return false;
+  settle(now);
+  return true;
+}
+
 void stand_in_gateway::tcp_gone(std::string_view why, sessions::time_point now) {
   server_->on_closed(why, now);
   settle(now);
@@ -58,7 +99,7 @@ void stand_in_gateway::on_timer(sessions::time_point now) {
   if (server_->next_deadline() <= now) server_->on_timer(now);
   // The end-when-up behaviours wait for a timer tick after the data path came
   // up, so the client has seen the tunnel up before the server ends it.
-  if (server_->data_path_is_up() && !acted_on_up_) act_on_up(now);
+  if (server_->data_path_is_up() && !acted_on_up_ && echoes_ >= behaviour_.on_up_after_echoes) act_on_up(now);
   settle(now);
 }
 
@@ -100,7 +141,11 @@ void stand_in_gateway::settle(sessions::time_point now) {
           continue;
         }
       }
-      vnet_.push_back(std::move(p));
+      if (behaviour_.vnet_out) {
+        behaviour_.vnet_out(p);
+      } else {
+        vnet_.push_back(std::move(p));
+      }
     }
     if (!moved) return;
   }

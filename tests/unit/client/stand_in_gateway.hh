@@ -23,12 +23,27 @@ namespace sstpgw::testing {
 // What the gateway does besides behaving: hooks for the negative tests.
 struct gateway_behaviour {
   bool answer_echo = true;  // the VNet answers ICMP echo requests
+  // Where VNet packets go that were not answered as echo requests (default: vnet()).
+  std::function<void(std::span<const uint8_t>)> vnet_out;
   // Sees (and may change) every worker → control message, as the session harness does.
   std::function<void(to_control_msg&)> tamper_to_control;
   // Once the data path is up (at the next timer tick): end the session from the server side.
   enum class when_up { nothing, kill, abort } on_up = when_up::nothing;
+  // ... and the VNet answered this many echo requests: over real TCP, proof
+  // that the client saw the tunnel up (it pings only then).
+  uint64_t on_up_after_echoes = 0;
   std::string kill_reason = "test server shutting down";
 };
+
+// Ready-made tamper_to_control hooks for the negative tests (unit and integration):
+// the HTTP request arrives with another path (the server answers 404).
+void tamper_http_path(to_control_msg& m);
+// Every CALL_CONNECT_REQUEST arrives asking for protocol 2 (the server NAKs it).
+void tamper_connect_request_protocol(to_control_msg& m);
+// CALL_CONNECT_REQUEST arrives as a CALL_CONNECT_ACK, out of order (the server aborts the call).
+void tamper_connect_request_into_ack(to_control_msg& m);
+// CALL_CONNECTED arrives with an altered compound MAC (the server refuses the binding).
+void tamper_compound_mac(to_control_msg& m);
 
 // An ICMP echo reply for an echo request (any destination), or nullopt.
 std::optional<std::vector<uint8_t>> answer_echo_request(std::span<const uint8_t> ipv4);
@@ -43,6 +58,8 @@ class stand_in_gateway {
 
   // Bytes from the client's TCP connection.
   void tcp_receive(std::span<const uint8_t> bytes, sessions::time_point now);
+  // A packet from the VNet; false if it is not for this session's address.
+  bool vnet_receive(std::span<const uint8_t> ipv4, sessions::time_point now);
   // The client's side of TCP went away (FIN or RST).
   void tcp_gone(std::string_view why, sessions::time_point now);
   std::vector<uint8_t> take_tcp_output() { return worker_.take_tcp_output(); }

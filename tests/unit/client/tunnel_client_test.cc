@@ -178,15 +178,7 @@ TEST(TunnelHttp, RefusedRequestGivesTheStatus) {
   gateway_env env;
   client_files files(env.pki);
   gateway_behaviour b;
-  // The request arrives with another path: the server answers 404.
-  b.tamper_to_control = [](to_control_msg& m) {
-    auto* s = std::get_if<stream_bytes_msg>(&m);
-    if (!s || s->phase != sessions::stream_phase::http) return;
-    std::string text(s->bytes.begin(), s->bytes.end());
-    const size_t at = text.find("/sra_{");
-    if (at != std::string::npos) text[at + 6] = '0';
-    s->bytes.assign(text.begin(), text.end());
-  };
+  b.tamper_to_control = tamper_http_path;  // the server answers 404
   memory_link l(env, files.options, b);
   l.run_until_finished();
   expect_result(l, exit_status::http_refused, "HTTP");
@@ -198,28 +190,27 @@ TEST(TunnelSstp, ConnectRequestNakedUntilTheClientGivesUp) {
   gateway_env env;
   client_files files(env.pki);
   gateway_behaviour b;
-  // Every CALL_CONNECT_REQUEST arrives asking for protocol 2: the server NAKs it.
-  b.tamper_to_control = [](to_control_msg& m) {
-    auto* p = std::get_if<sstp_packet_msg>(&m);
-    if (!p || p->bytes.size() < 14 || p->bytes[1] != 0x01 || p->bytes[5] != 0x01) return;
-    std::vector<uint8_t> req(64);
-    req.resize(sstp::build_call_connect_request(req, 2));
-    p->bytes = req;
-  };
+  b.tamper_to_control = tamper_connect_request_protocol;  // the server NAKs each
   memory_link l(env, files.options, b);
   l.run_until_finished();
   expect_result(l, exit_status::sstp_nak, "SSTP: the server refused the call with CALL_CONNECT_NAK");
+}
+
+TEST(TunnelSstp, CallAbortedDuringSetup) {
+  gateway_env env;
+  client_files files(env.pki);
+  gateway_behaviour b;
+  b.tamper_to_control = tamper_connect_request_into_ack;  // out of order: the server aborts
+  memory_link l(env, files.options, b);
+  l.run_until_finished();
+  expect_result(l, exit_status::sstp_aborted, "SSTP: the call ended during setup: ");
 }
 
 TEST(TunnelSstp, CryptoBindingRefused) {
   gateway_env env;
   client_files files(env.pki);
   gateway_behaviour b;
-  // The compound MAC arrives altered: no HLAK candidate matches it.
-  b.tamper_to_control = [](to_control_msg& m) {
-    auto* p = std::get_if<sstp_packet_msg>(&m);
-    if (p && p->bytes.size() == sstp::kCallConnectedSize && p->bytes[5] == 0x04) p->bytes.back() ^= 0x01;
-  };
+  b.tamper_to_control = tamper_compound_mac;  // no HLAK candidate matches the MAC
   memory_link l(env, files.options, b);
   l.run_until_finished();
   expect_result(l, exit_status::binding_refused, "SSTP: the server refused the crypto binding");

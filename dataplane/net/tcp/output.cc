@@ -216,7 +216,7 @@ void stack::output(uint32_t i) {
 // Builds one segment for t: seq, flags, and len payload bytes taken from the
 // send queue at data_off. SYN segments carry the handshake options.
 bool stack::send_segment(tcb& t, tcp_seq seq, uint8_t flags, uint32_t data_off, uint32_t len) {
-  rte_mbuf* m = rte_pktmbuf_alloc(cfg_.pool);
+  rte_mbuf* m = alloc_header();
   if (m == nullptr) {
     counters_.add(tcp_counter::tx_alloc_failed);
     return false;
@@ -300,7 +300,7 @@ bool stack::send_segment(tcb& t, tcp_seq seq, uint8_t flags, uint32_t data_off, 
       rte_mbuf* last = m;
       uint32_t left = len;
       for (rte_mbuf* s = seg; left > 0; s = s->next, in_seg = 0) {
-        rte_mbuf* mi = rte_pktmbuf_alloc(cfg_.indirect_pool);
+        rte_mbuf* mi = alloc_indirect();
         if (mi == nullptr) {
           rte_pktmbuf_free(m);
           counters_.add(tcp_counter::tx_alloc_failed);

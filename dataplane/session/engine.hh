@@ -28,6 +28,7 @@
 
 #include "dataplane/common/counters.hh"
 #include "dataplane/net/ipv4.hh"
+#include "dataplane/net/mbuf_stash.hh"
 #include "dataplane/net/packet_io.hh"
 #include "dataplane/net/tcp/stack.hh"
 #include "dataplane/session/address_map.hh"
@@ -170,6 +171,7 @@ class engine {
   // client IPv4 packets for the VNet, sent at the end of rx_stage
   rte_mbuf* vnet_out_pkts_[kVnetOutBatch];
   uint16_t n_vnet_out_ = 0;
+  net::mbuf_stash vnet_mbufs_;  // copies of client packets, taken a burst at a time
 
   // seal side
   tls::seal_batch seal_;

@@ -29,6 +29,7 @@ engine::engine(const engine_config& cfg, worker_end& channel, tls::aead_engine& 
   const uint32_t overhead = tls::record_overhead(tls::protocol_version::tls12);
   if (room < 512 + overhead) throw std::invalid_argument("session engine: record pool mbufs too small");
   max_fragment_ = std::min<uint32_t>(tls::kMaxPlaintext, room - overhead);
+  vnet_mbufs_.set_pool(cfg_.vnet_pool);
 }
 
 engine::~engine() {

@@ -285,7 +285,7 @@ void engine::client_ipv4(uint32_t i, std::span<const uint8_t> ip) {
     counters_.add(session_counter::client_ttl_expired);
     return;
   }
-  rte_mbuf* m = rte_pktmbuf_alloc(cfg_.vnet_pool);
+  rte_mbuf* m = vnet_mbufs_.alloc();
   uint8_t* d = m ? reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, h.total_length)) : nullptr;
   if (d == nullptr) {
     if (m) rte_pktmbuf_free(m);

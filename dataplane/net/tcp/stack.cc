@@ -40,6 +40,8 @@ stack::stack(const stack_config& cfg, const stack_events& events, uint64_t now_n
   if (cfg_.ephemeral_first == 0 || cfg_.ephemeral_first > cfg_.ephemeral_last)
     throw std::invalid_argument("tcp stack: bad ephemeral port range");
   if (cfg_.indirect_pool == nullptr) cfg_.indirect_pool = cfg_.pool;
+  header_stash_.set_pool(cfg_.pool);
+  if (cfg_.indirect_pool != cfg_.pool) indirect_stash_.set_pool(cfg_.indirect_pool);
   if (cfg_.secret.k0 == 0 && cfg_.secret.k1 == 0) cfg_.secret = {rte_rand(), rte_rand()};
   if (!cfg_.window_scaling && cfg_.rcv_buf > 65535) cfg_.rcv_buf = 65535;
   tcbs_.resize(cfg_.max_connections);

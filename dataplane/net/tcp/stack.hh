@@ -35,6 +35,7 @@
 #include <memory>
 #include <vector>
 
+#include "dataplane/net/mbuf_stash.hh"
 #include "dataplane/net/packet_io.hh"
 #include "dataplane/net/tcp/counters.hh"
 #include "dataplane/net/tcp/reassembly.hh"
@@ -271,6 +272,15 @@ class stack {
   uint32_t tx_first_ = 0;
   uint32_t tx_count_ = 0;
   tcb scratch_;  // builds segments that belong to no connection (RST, cookie SYN-ACK)
+  // Segment headers and payload references, taken a burst at a time with
+  // their mbuf headers prefetched (mbuf_stash.hh); one stash when both come
+  // from one pool.
+  net::mbuf_stash header_stash_;
+  net::mbuf_stash indirect_stash_;
+  rte_mbuf* alloc_header() { return header_stash_.alloc(); }
+  rte_mbuf* alloc_indirect() {
+    return indirect_stash_.pool() ? indirect_stash_.alloc() : header_stash_.alloc();
+  }
 };
 
 }  // namespace sstpgw::tcp

@@ -12,7 +12,7 @@
 
 #include "control/client/client_options.hh"
 #include "control/client/exit_status.hh"
-#include "tests/integration/client/child_process.hh"
+#include "tests/support/child_process.hh"
 
 namespace sstpgw::testing {
 

@@ -1,10 +1,8 @@
-// Child processes for the sstpctl tests: the test host (started, stopped with a
-// signal, or found killed) and sstpctl runs with their exit status, stdout and
-// stderr kept apart.
+// The sstpctl tests' test host (started, stopped with a signal, or found
+// killed); sstpctl itself runs through tests/support/child_process.hh.
 #pragma once
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,60 +15,12 @@
 #include <vector>
 
 #include "control/ctl/socket_client.hh"
+#include "tests/support/child_process.hh"
 
 namespace sstpgw::testing {
 
 inline const std::string kSstpctl = std::string(SSTPGW_BUILD_ROOT) + "/control/sstpctl/sstpctl";
 inline const std::string kHost = std::string(SSTPGW_BUILD_ROOT) + "/tests/integration/ctl/sstpgw-ctl-host";
-
-struct run_result {
-  int status = -1;  // exit status, or 128 + signal
-  std::string out;
-  std::string err;
-};
-
-// Runs argv[0] with argv, `env` added to this process's environment.
-inline run_result run_program(const std::vector<std::string>& argv,
-                              const std::vector<std::string>& env = {}) {
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
-    throw std::runtime_error("pipe");
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(out_pipe[1], 1);
-    ::dup2(err_pipe[1], 2);
-    for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  run_result r;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  int open = 2;
-  char buf[8192];
-  while (open > 0) {
-    if (::poll(fds, 2, -1) < 0) continue;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
-      } else {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open;
-      }
-    }
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
 
 // The test host serving one configuration.
 class host_process {

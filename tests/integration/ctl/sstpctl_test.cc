@@ -59,21 +59,21 @@ class Sstpctl : public ::testing::Test {
     ASSERT_TRUE(host_->start()) << "host did not start:\n" << slurp(tmp_.file("host.log"));
   }
 
-  run_result ctl(std::vector<std::string> args) {
+  process_result ctl(std::vector<std::string> args) {
     args.insert(args.begin(), {kSstpctl, "--socket", files_.socket});
-    return run_program(args);
+    return run_process(args);
   }
   // Runs with --json, expects exit 0, returns the parsed stdout.
   json ctl_json(std::vector<std::string> args) {
     args.insert(args.begin(), "--json");
-    run_result r = ctl(args);
+    process_result r = ctl(args);
     EXPECT_EQ(r.status, 0) << r.err;
     json j = json::parse(r.out, nullptr, false);
     EXPECT_FALSE(j.is_discarded()) << r.out;
     return j;
   }
   std::string ctl_ok(std::vector<std::string> args) {
-    run_result r = ctl(args);
+    process_result r = ctl(args);
     EXPECT_EQ(r.status, 0) << args[0] << ": " << r.err;
     EXPECT_EQ(r.err, "");
     return r.out;
@@ -301,7 +301,7 @@ TEST_F(Sstpctl, ClientPackageWritesTheFiles) {
 // --- every error exit ---
 
 TEST_F(Sstpctl, UnreachableSocketIsExit3) {
-  run_result r = run_program({kSstpctl, "--socket", tmp_.file("nobody-here.sock"), "status"});
+  process_result r = run_process({kSstpctl, "--socket", tmp_.file("nobody-here.sock"), "status"});
   EXPECT_EQ(r.status, 3);
   EXPECT_NE(r.err.find("is sstpgw running?"), std::string::npos) << r.err;
 }
@@ -311,7 +311,7 @@ TEST_F(Sstpctl, TwentyFirstRootIsRefusedWithExit1) {
     auto root = make_root({.common_name = "root " + std::to_string(i)});
     ASSERT_EQ(ctl({"cert", "add", write("r" + std::to_string(i) + ".crt", root.cert_pem())}).status, 0);
   }
-  run_result r =
+  process_result r =
       ctl({"cert", "add", write("r20.crt", make_root({.common_name = "one too many"}).cert_pem())});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("at most 20 trusted roots"), std::string::npos) << r.err;
@@ -319,13 +319,13 @@ TEST_F(Sstpctl, TwentyFirstRootIsRefusedWithExit1) {
 }
 
 TEST_F(Sstpctl, UnknownRootOnRemoveIsExit1) {
-  run_result r = ctl({"cert", "remove", "nobody"});
+  process_result r = ctl({"cert", "remove", "nobody"});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("no trusted root has the name or thumbprint 'nobody'"), std::string::npos) << r.err;
 }
 
 TEST_F(Sstpctl, MalformedThumbprintIsExit1) {
-  run_result r = ctl({"revoke", "add", "12 34 zz"});
+  process_result r = ctl({"revoke", "add", "12 34 zz"});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err, "");
   EXPECT_EQ(ctl_json({"revoke", "list"})["count"], 0);
@@ -333,7 +333,7 @@ TEST_F(Sstpctl, MalformedThumbprintIsExit1) {
 
 TEST_F(Sstpctl, DuplicateRootIsExit1) {
   ctl_ok({"cert", "add", write("corp.crt", pki_.root.cert_pem())});
-  run_result r = ctl({"cert", "add", write_der("same.cer", pki_.root)});
+  process_result r = ctl({"cert", "add", write_der("same.cer", pki_.root)});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("already a trusted root, named 'corp'"), std::string::npos) << r.err;
 }
@@ -348,7 +348,7 @@ TEST_F(Sstpctl, UsageErrorsAreExit2) {
 }
 
 TEST_F(Sstpctl, MissingLocalFileIsExit4) {
-  run_result r = ctl({"cert", "add", tmp_.file("no-such.cer")});
+  process_result r = ctl({"cert", "add", tmp_.file("no-such.cer")});
   EXPECT_EQ(r.status, 4);
   EXPECT_NE(r.err.find("cannot read"), std::string::npos) << r.err;
   // A package into a directory that already has files, without --force.
@@ -402,7 +402,7 @@ TEST_F(Sstpctl, KilledBetweenWriteAndRenameShowsOldOrNewStateNeverBroken) {
     start_host({std::string(state::kCrashEnvVar) + "=" + stage});
     // The host dies inside the write: sstpctl sees the connection close unanswered.
     const bool adding = before["count"] == 1;
-    run_result r = adding ? ctl({"cert", "add", next_root}) : ctl({"cert", "remove", "next"});
+    process_result r = adding ? ctl({"cert", "add", next_root}) : ctl({"cert", "remove", "next"});
     EXPECT_EQ(r.status, 3) << r.err;
     EXPECT_NE(r.err.find("closed the control connection"), std::string::npos) << r.err;
     const int status = host_->reap();
@@ -452,7 +452,7 @@ TEST_F(SstpctlSocketGroup, SocketHasTheConfiguredModeOwnerAndGroup) {
   if (::getuid() == 0 && ::access("/usr/sbin/runuser", X_OK) == 0 && ::getgrnam("nogroup")) {
     ::chmod(tmp_.path().c_str(), 0755);  // let the other user reach the socket's directory
     ::chmod(fs::path(files_.socket).parent_path().c_str(), 0755);
-    run_result r = run_program(
+    process_result r = run_process(
         {"/usr/sbin/runuser", "-u", "nobody", "--", kSstpctl, "--socket", files_.socket, "status"});
     EXPECT_EQ(r.status, 3) << r.out << r.err;
     EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
@@ -475,7 +475,7 @@ TEST(SstpctlNewUser, CertificatesFromTheToolThenRootThenPackage) {
   const std::string pki = tmp.file("pki");
   auto certs = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {tool, "--dir", pki});
-    run_result r = run_program(args);
+    process_result r = run_process(args);
     EXPECT_EQ(r.status, 0) << r.err;
     return r.out;
   };
@@ -496,7 +496,7 @@ TEST(SstpctlNewUser, CertificatesFromTheToolThenRootThenPackage) {
   ASSERT_TRUE(host.start()) << slurp(tmp.file("host.log"));
   auto ctl = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {kSstpctl, "--socket", socket});
-    run_result r = run_program(args);
+    process_result r = run_process(args);
     std::printf(
         "$ sstpctl%s\n%s%s",
         [&] {
@@ -509,7 +509,7 @@ TEST(SstpctlNewUser, CertificatesFromTheToolThenRootThenPackage) {
     return r;
   };
 
-  run_result r = ctl({"cert", "add", pki + "/P2SRoot.cer"});
+  process_result r = ctl({"cert", "add", pki + "/P2SRoot.cer"});
   EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("added 1 trusted root(s)"), std::string::npos);
   r = ctl({"cert", "add", b64_cer, "--name", "again"});

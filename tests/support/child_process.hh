@@ -1,6 +1,6 @@
-// Programs the sstp-client tests run (sstp-client itself, ping, dumpcap, ip):
-// started with fork + execve (the environment built before the fork, since the
-// test server's thread runs in this process), stdout and stderr collected
+// Programs a test runs as separate processes (sstp-client, sstpctl, ping, dumpcap, ip):
+// started with fork + execve (the environment built before the fork, since a
+// test server thread may run in this process), stdout and stderr collected
 // apart, every wait bounded. A child still running when its object dies is
 // killed and reaped, so a failing test leaves no process behind.
 #pragma once

@@ -1,4 +1,4 @@
-#include "tests/integration/client/child_process.hh"
+#include "tests/support/child_process.hh"
 
 #include <fcntl.h>
 #include <poll.h>

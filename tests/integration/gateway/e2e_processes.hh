@@ -30,7 +30,8 @@ namespace sstpgw::testing::e2e {
 // Pids of live children and the command that removes the namespaces, for the
 // SIGTERM/SIGINT handler (async-signal-safe: kill, fork, execv, waitpid).
 inline std::array<std::atomic<pid_t>, 32> g_children{};
-inline std::vector<char*> g_teardown_argv;  // set once before any child starts
+inline std::vector<std::string> g_teardown_args;  // set once before any child starts
+inline std::vector<char*> g_teardown_argv;         // pointers into g_teardown_args
 
 inline void remember(pid_t pid) {
   for (auto& c : g_children) {
@@ -62,7 +63,9 @@ extern "C" inline void e2e_on_stop_signal(int sig) {
 }
 
 inline void install_stop_handler(const std::vector<std::string>& teardown) {
-  for (const auto& a : teardown) g_teardown_argv.push_back(::strdup(a.c_str()));
+  g_teardown_args = teardown;
+  g_teardown_argv.clear();
+  for (auto& a : g_teardown_args) g_teardown_argv.push_back(a.data());
   g_teardown_argv.push_back(nullptr);
   struct sigaction sa {};
   sa.sa_handler = e2e_on_stop_signal;

@@ -165,12 +165,12 @@ class GatewayE2E : public ::testing::Test {
     }
   }
 
-  std::string config_text(const std::string& pool) const {
+  std::string config_text(const std::string& pool, unsigned workers) const {
     return "[gateway]\nname = \"sgwe\"\nserver_name = \"" + kServerName + "\"\nstate_dir = \"" +
            tmp_.file("state") + "\"\nlog_level = \"info\"\n" + "[tls]\ncertificate = \"" + g_env->server_chain +
            "\"\nprivate_key = \"" + g_env->server_key + "\"\n" + "[ppp]\ndns_servers = [\"" + kVnetHost + "\"]\n" +
            "[pool]\nranges = [\"" + pool + "\"]\n" + "[vnet]\nprefixes = [\"" + kNet + ".2.0/24\"]\n" +
-           "[dataplane]\nworkers = 1\nhugepages = \"off\"\nmax_sessions = 16\n" +
+           "[dataplane]\nworkers = " + std::to_string(workers) + "\nhugepages = \"off\"\nmax_sessions = 16\n" +
            "[dataplane.client_port]\ndevice = \"net_af_packet0,iface=" + kPrefix + "c1\"\naddress = \"" + kNet +
            ".1.1/24\"\n" + "[dataplane.vnet_port]\ndevice = \"net_af_packet1,iface=" + kPrefix +
            "v1\"\naddress = \"" + kNet + ".2.1/24\"\n" + "[control]\nsocket = \"" + socket() + "\"\n";
@@ -192,9 +192,9 @@ class GatewayE2E : public ::testing::Test {
 
   // Starts sstpgw in its namespace, waits until its control socket answers
   // and trusts the root (named "TestRoot").
-  void start_gateway(const std::string& pool = kPool) {
+  void start_gateway(const std::string& pool = kPool, unsigned workers = 1) {
     const std::string config = tmp_.file("sstpgw.toml");
-    write_file(config, config_text(pool));
+    write_file(config, config_text(pool, workers));
     const auto check = run({kGateway, "--config", config, "--check-config"});
     ASSERT_EQ(check.status, 0) << check.output;
     gateway_ = child(in_netns(kGatewayNs, {kGateway, "--config", config}), tmp_.file("sstpgw.log"));
@@ -342,6 +342,40 @@ TEST_F(GatewayE2E, SigtermDisconnectsClientsAndExitsZero) {
   ASSERT_TRUE(st.has_value()) << alice.log();
   EXPECT_EQ(*st, kClientServerEnded) << alice.log();
   EXPECT_NE(alice.log().find("shutting down"), std::string::npos) << alice.log();
+}
+
+TEST_F(GatewayE2E, OuterTls12AndLegacyBindingKeyCarryPings) {
+  // TLS 1.2 records (key block from the master secret) and pppd's HLAK form.
+  ASSERT_NO_FATAL_FAILURE(start_gateway());
+  const auto r = run(client_argv("alice", {"--tls-max", "1.2", "--hlak", "legacy", "--ping", kVnetHost, "--count",
+                                           "3", "--interval", "0.1", "--once"}));
+  EXPECT_EQ(r.status, kClientOk) << r.output;
+  EXPECT_NE(r.output.find("TLS 1.2"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("3 received"), std::string::npos) << r.output;
+}
+
+TEST_F(GatewayE2E, TwoWorkersCarrySessionsOnEitherWorker) {
+  // Two queue pairs per port; the kernel's fanout picks the queue, so VNet
+  // replies often land on the other worker and are handed to the owner.
+  ASSERT_NO_FATAL_FAILURE(start_gateway(kPool, 2));
+  std::vector<child> pings;
+  for (const char* who : {"alice", "bob", "carol", "alice"}) {
+    pings.emplace_back(client_argv(who, {"--ping", kVnetHost, "--count", "5", "--interval", "0.1", "--once"}),
+                       tmp_.file(std::string("ping-") + who + std::to_string(pings.size()) + ".log"));
+  }
+  for (auto& p : pings) {
+    const auto st = p.wait_exit(60s);
+    ASSERT_TRUE(st.has_value()) << p.log();
+    EXPECT_EQ(*st, kClientOk) << p.log();
+    EXPECT_NE(p.log().find("5 received"), std::string::npos) << p.log();
+  }
+  const auto stats = ctl({"stats"});
+  ASSERT_EQ(stats.status, 0) << stats.output;
+  std::cerr << "handoff counters:\n";
+  std::istringstream lines(stats.output);
+  for (std::string l; std::getline(lines, l);)
+    if (l.find("handoff") != std::string::npos || l.find("dataplane.session.accepted") != std::string::npos)
+      std::cerr << "  " << l << "\n";
 }
 
 }  // namespace

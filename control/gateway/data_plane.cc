@@ -69,7 +69,13 @@ data_plane::data_plane(const config::gateway_config& cfg, const pool_plan& pools
   auto make_port = [&](std::string_view which, const config::port_config& pc) {
     const port_device d = plan_port_device(which, pc.device, n);
     eal::port_config c;
-    c.port_id = eal::port::find(d.name);
+    try {
+      c.port_id = eal::port::find(d.name);
+    } catch (const std::exception& e) {
+      // DPDK logged why the probe failed (no such interface, no permission).
+      throw std::runtime_error(fmt::format("[dataplane.{}] device \"{}\": {}; DPDK could not probe it (see its log above)",
+                                           which, pc.device, e.what()));
+    }
     c.n_queues = static_cast<uint16_t>(n);
     c.queue_lcores = lcores_;
     c.mtu = pc.mtu;

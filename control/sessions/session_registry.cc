@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <type_traits>
 #include <variant>
 
 #include "dataplane/common/log.hh"
+#include "dataplane/ppp/frame.hh"
+#include "dataplane/ppp/protocol.hh"
 
 namespace sstpgw::sessions {
 
@@ -197,7 +200,14 @@ bool session_registry::send(entry& e, session_action& a) {
         } else if constexpr (std::is_same_v<T, returned_bytes>) {
           return ch_.returned_bytes(id, x.bytes);
         } else if constexpr (std::is_same_v<T, data_path_up>) {
-          if (!ch_.data_path_up(id, x.client_ip.value, x.form, x.max_send_frame)) return false;
+          // The session speaks of the client's MRU (RFC 1661: the information
+          // field only); the worker's limit is the whole PPP frame it writes
+          // (messages.hh), header included: an IPv4 packet of exactly the MRU
+          // must pass.
+          const size_t frame = size_t{x.max_send_frame} + ppp::header_length(x.form, ppp::kProtoIpv4);
+          if (!ch_.data_path_up(id, x.client_ip.value, x.form,
+                                x.max_send_frame ? static_cast<uint16_t>(std::min<size_t>(frame, 0xffff)) : 0))
+            return false;
           if (cfg_.owners) cfg_.owners->set(x.client_ip.value, static_cast<uint16_t>(id.worker()));
           e.owned_ip = x.client_ip;
           counters_.add(registry_counter::data_paths_up);

@@ -10,6 +10,8 @@
 #include <map>
 
 #include "control/sessions/session_registry.hh"
+#include "dataplane/ppp/frame.hh"
+#include "dataplane/ppp/protocol.hh"
 #include "tests/unit/eal/eal_env.hh"
 #include "tests/unit/sessions/session_harness.hh"
 
@@ -101,6 +103,8 @@ struct channel_peer {
           break;
         case session::message_type::data_path_up:
           a = sessions::data_path_up{ipv4_address{m->client_ip}, m->ppp_form, m->max_send_frame};
+          max_send_frame = m->max_send_frame;
+          form = m->ppp_form;
           break;
         case session::message_type::data_path_down:
           a = sessions::data_path_down{};
@@ -128,6 +132,8 @@ struct channel_peer {
   stand_in_worker worker;
   std::vector<session::message_type> received;
   size_t foreign = 0;
+  uint16_t max_send_frame = 0;  // of the last data_path_up
+  ppp::header_form form{};
 };
 
 class RegistryTest : public ::testing::Test {
@@ -217,6 +223,10 @@ TEST_F(RegistryTest, WholeSessionThroughTheRingsAndItsDirectoryRow) {
   EXPECT_EQ(p->count(session::message_type::install_keys), 1u);
   EXPECT_EQ(p->count(session::message_type::start_sstp), 1u);
   EXPECT_EQ(p->count(session::message_type::data_path_up), 1u);
+  // The worker is told the largest whole PPP frame: the client's MRU (the
+  // information field, RFC 1661; the harness's client asks for 1400) plus the
+  // PPP header in the form the link uses.
+  EXPECT_EQ(p->max_send_frame, 1400 + ppp::header_length(p->form, ppp::kProtoIpv4));
   EXPECT_EQ(counter(registry_counter::sessions_started), 1u);
   EXPECT_EQ(counter(registry_counter::sessions_authenticated), 1u);
   EXPECT_EQ(counter(registry_counter::data_paths_up), 1u);

@@ -59,7 +59,11 @@ iperf_pid=""
 tail_pid=""
 gw_rc=""
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+  say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+  say() { printf '\n== %s\n' "$*"; }
+fi
 fail() {
   echo "demo: FAILED: $*" >&2
   exit 1

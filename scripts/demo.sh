@@ -41,6 +41,9 @@ while [ $# -gt 0 ]; do
 done
 
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (namespaces, TUN device, DPDK)" >&2; exit 1; }
+# One demo per machine: the namespace names are fixed.
+exec 9> /run/lock/sstpgw-demo.lock
+flock -n 9 || { echo "demo: another scripts/demo.sh is running on this machine" >&2; exit 1; }
 
 prefix=sgwg-
 net=10.201                       # client side 10.201.1.0/24, VNet 10.201.2.0/24

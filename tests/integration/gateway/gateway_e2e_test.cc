@@ -6,7 +6,9 @@
 // revokes a client and removes the root; the client's exit status says how
 // each attempt ended (control/client/exit_status.hh). Needs root; namespaces
 // and links are named sgwe-* and removed by the test, also when it fails.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <deque>
@@ -73,6 +75,7 @@ struct suite_env {
   std::string key(const std::string& who) const { return dir.file(who + ".key"); }
 };
 suite_env* g_env = nullptr;
+int g_lock_fd = -1;
 std::string g_skip;
 
 std::string netns_down_log() {
@@ -97,6 +100,14 @@ class GatewayE2E : public ::testing::Test {
         g_skip = p + " is not installed (scripts/setup-deps.sh)";
         return;
       }
+    // One run at a time per machine: the names are fixed, and another
+    // checkout's run (a second `meson test`) would tear our network down.
+    // Released when the process ends, however it ends.
+    g_lock_fd = ::open("/run/lock/sstpgw-gateway-e2e.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (g_lock_fd < 0 || ::flock(g_lock_fd, LOCK_EX) != 0) {
+      g_skip = "cannot lock /run/lock/sstpgw-gateway-e2e.lock";
+      return;
+    }
     e2e::install_stop_handler({"/bin/bash", kNetns, "down", kPrefix, kGatewayNs});
     g_env = new suite_env{.pki = make_test_pki()};
     auto& env = *g_env;

@@ -204,7 +204,7 @@ class GatewayE2E : public ::testing::Test {
 
   // Starts sstpgw in its namespace, waits until its control socket answers
   // and trusts the root (named "TestRoot").
-  void start_gateway(const std::string& pool = kPool, unsigned workers = 1) {
+  void start_gateway(const std::string& pool = kPool, unsigned workers = 1, bool trust_root = true) {
     const std::string config = tmp_.file("sstpgw.toml");
     write_file(config, config_text(pool, workers));
     const auto check = run({kGateway, "--config", config, "--check-config"});
@@ -216,6 +216,7 @@ class GatewayE2E : public ::testing::Test {
       if (!up) std::this_thread::sleep_for(50ms);
     }
     ASSERT_TRUE(up) << "sstpgw did not come up:\n" << gateway_.log();
+    if (!trust_root) return;
     const auto add = ctl({"cert", "add", "--name", "TestRoot", g_env->root_pem});
     ASSERT_EQ(add.status, 0) << add.output;
   }
@@ -388,6 +389,33 @@ TEST_F(GatewayE2E, TwoWorkersCarrySessionsOnEitherWorker) {
   for (std::string l; std::getline(lines, l);)
     if (l.find("handoff") != std::string::npos || l.find("dataplane.session.accepted") != std::string::npos)
       std::cerr << "  " << l << "\n";
+}
+
+TEST_F(GatewayE2E, OperatorKillEndsTheSessionWithItsReason) {
+  ASSERT_NO_FATAL_FAILURE(start_gateway());
+  child& alice = connect("alice");
+  const json list = sessions();
+  ASSERT_EQ(list.value("count", 0), 1) << list.dump(2);
+  const std::string id = list["sessions"][0].value("id", "");
+  const auto k = ctl({"session", "kill", id, "--reason", "maintenance window"});
+  EXPECT_EQ(k.status, 0) << k.output;
+  const auto st = alice.wait_exit(10s);
+  ASSERT_TRUE(st.has_value()) << alice.log();
+  EXPECT_EQ(*st, kClientServerEnded) << alice.log();
+  EXPECT_NE(alice.log().find("maintenance window"), std::string::npos) << alice.log();
+  EXPECT_EQ(sessions().value("count", -1), 0);
+}
+
+TEST_F(GatewayE2E, TrustAndRevocationSurviveARestart) {
+  ASSERT_NO_FATAL_FAILURE(start_gateway());
+  const auto r = ctl({"revoke", "add", g_env->clients.at("bob").sha1_thumbprint()});
+  ASSERT_EQ(r.status, 0) << r.output;
+  ASSERT_EQ(gateway_.stop(SIGTERM), 0) << gateway_.log();
+  // Same state directory, no sstpctl this time: the root and the revocation
+  // come from the state the first run left.
+  ASSERT_NO_FATAL_FAILURE(start_gateway(kPool, 1, false));
+  connect("alice");
+  EXPECT_EQ(attempt("bob"), kClientEapFailed) << last_attempt_;
 }
 
 // tshark, which nobody here wrote, judges the gateway's wire from the client's

@@ -3,6 +3,7 @@
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_mempool.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -11,6 +12,8 @@
 
 #include "control/pool/return_worker.hh"
 #include "dataplane/common/log.hh"
+#include "dataplane/eal/mempool.hh"
+#include "dataplane/tls/record_format.hh"
 
 namespace sstpgw::gateway {
 
@@ -99,6 +102,14 @@ data_plane::data_plane(const config::gateway_config& cfg, const pool_plan& pools
   cc.mbufs = pools.channel_mbufs;
   channels_ = std::make_unique<session::channel_set>("gwch", static_cast<uint16_t>(n), cc);
 
+  // A client may spread one TLS record over more TCP segments than a record
+  // reader holds (kMaxSegments); the engine then copies the pieces into one
+  // large buffer from this pool, or closes the session when there is none.
+  // A buffer lives from the copy until its record is opened: a handful per
+  // worker at a time, 64 each is ample.
+  coalesce_pool_ = eal::create_packet_pool(
+      "gwcoal", 64 * n - 1, 0, static_cast<uint16_t>(RTE_PKTMBUF_HEADROOM + tls::kMaxRecordLen), rte_socket_id());
+
   const auto pool_prefixes = prefixes_of(cfg.pool_ranges, "[pool] range");
   owners_ = std::make_unique<session::owner_table>(pool_prefixes);
 
@@ -115,6 +126,7 @@ data_plane::data_plane(const config::gateway_config& cfg, const pool_plan& pools
   wc.owners = owners_.get();
   wc.channels = channels_.get();
   wc.mesh = mesh_.get();
+  wc.coalesce_pool = coalesce_pool_;
   workers_ = std::make_unique<worker::gateway_workers>(wc);
 
   dst_only_rss_ = hashes_destination_only(*vnet_);
@@ -139,6 +151,7 @@ data_plane::~data_plane() {
   client_.reset();
   vnet_.reset();
   mesh_.reset();
+  rte_mempool_free(coalesce_pool_);
 }
 
 int data_plane::worker_main(void* arg) {

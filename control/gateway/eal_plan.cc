@@ -130,7 +130,8 @@ pool_plan plan_pools(const config::gateway_config& cfg) {
   const uint64_t mbuf_bytes = 2048 + RTE_PKTMBUF_HEADROOM + 256;  // data room + mbuf header + pool overhead
   const uint64_t ports = 2 * uint64_t{port_pool_mbufs(w, p.extra_mbufs_per_port)} * mbuf_bytes;
   const uint64_t channels = uint64_t{w} * 2 * (uint64_t{p.channel_mbufs} * mbuf_bytes + uint64_t{p.channel_messages} * 512);
-  // ipsec-mb managers, rings, TCP tables and DPDK's own heap.
+  // ipsec-mb managers, rings, TCP tables, the record coalescing buffers
+  // (64 x ~19 KiB per worker) and DPDK's own heap.
   const uint64_t rest = 64ull << 20;
   const uint64_t total = ports + channels + rest;
   p.memory_mb = static_cast<unsigned>(((total + (total >> 2)) >> 20) / 32 * 32 + 32);

@@ -126,6 +126,15 @@ class GatewayE2E : public ::testing::Test {
       write_file(env.key(who), c.key_pem());
       env.clients.emplace(who, std::move(c));
     }
+    // Clients the gateway must refuse: one from a root it never trusted, one expired.
+    const issued_cert other_root = make_root({.common_name = "Other Root", .is_ca = true});
+    const issued_cert mallory = issue_cert(other_root, {.common_name = "mallory", .eku = {"clientAuth"}});
+    write_file(env.cert("mallory"), mallory.cert_pem() + other_root.cert_pem());
+    write_file(env.key("mallory"), mallory.key_pem());
+    const issued_cert old = issue_cert(
+        env.pki.root, {.common_name = "old", .eku = {"clientAuth"}, .not_before = -7200, .not_after = -3600});
+    write_file(env.cert("old"), old.cert_pem());
+    write_file(env.key("old"), old.key_pem());
 
     // A previous run's leftovers go first, then the network.
     netns_down_log();
@@ -416,6 +425,32 @@ TEST_F(GatewayE2E, TrustAndRevocationSurviveARestart) {
   ASSERT_NO_FATAL_FAILURE(start_gateway(kPool, 1, false));
   connect("alice");
   EXPECT_EQ(attempt("bob"), kClientEapFailed) << last_attempt_;
+}
+
+TEST_F(GatewayE2E, UntrustedAndExpiredClientCertificatesAreRefused) {
+  ASSERT_NO_FATAL_FAILURE(start_gateway());
+  EXPECT_EQ(attempt("mallory"), kClientEapFailed) << last_attempt_;
+  EXPECT_EQ(attempt("old"), kClientEapFailed) << last_attempt_;
+  EXPECT_EQ(sessions().value("count", -1), 0);
+  const json pool = ctl_json({"pool", "show"});
+  ASSERT_TRUE(pool.contains("leases")) << pool.dump(2);
+  EXPECT_TRUE(pool["leases"].empty()) << pool.dump(2);
+}
+
+TEST_F(GatewayE2E, AClientThatDiesFreesItsSessionAndAddress) {
+  // A /30 again: the address must come back for the next client to connect.
+  ASSERT_NO_FATAL_FAILURE(start_gateway("172.16.202.0/30"));
+  child& alice = connect("alice");
+  connect("bob");
+  alice.stop(SIGKILL);  // no goodbye: the kernel closes its TCP connection
+  bool freed = false;
+  for (int i = 0; i < 200 && !freed; ++i) {  // readiness, not timing
+    freed = sessions().value("count", -1) == 1;
+    if (!freed) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(freed) << sessions().dump(2);
+  EXPECT_EQ(ctl_json({"pool", "show"})["leases"].size(), 1u);
+  EXPECT_EQ(attempt("carol"), kClientOk) << last_attempt_;
 }
 
 // tshark, which nobody here wrote, judges the gateway's wire from the client's

@@ -2,9 +2,13 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <thread>
 
@@ -50,6 +54,21 @@ struct eal_guard {
     if (eal::eal_started()) eal::eal_stop();
   }
 };
+
+// Whether a gateway answers on the control socket already. Checked before
+// EAL starts: a second sstpgw on the same ports would answer ARP and reset
+// the first one's TCP connections until the socket stopped it.
+bool control_socket_live(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.empty() || path.size() >= sizeof addr.sun_path) return false;
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  const bool live = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return live;
+}
 
 std::string prefix_text(const std::string& which, const std::string& address) {
   const auto a = parse_ipv4_interface(address);
@@ -171,6 +190,10 @@ int run(const run_options& options) {
     std::printf("%s: configuration OK (%u worker(s), %u MiB for DPDK, sessions up to %u per worker)\n",
                 options.config_path.c_str(), cfg.workers, pools.memory_mb, pools.sessions_per_worker);
     return kExitOk;
+  }
+  if (control_socket_live(cfg.control_socket)) {
+    std::fprintf(stderr, "sstpgw: another sstpgw is already serving %s\n", cfg.control_socket.c_str());
+    return kExitFailure;
   }
   try {
     return serve(cfg, pools, eal_cfg, std::move(*outer));

@@ -453,6 +453,19 @@ TEST_F(GatewayE2E, AClientThatDiesFreesItsSessionAndAddress) {
   EXPECT_EQ(attempt("carol"), kClientOk) << last_attempt_;
 }
 
+TEST_F(GatewayE2E, ASecondGatewayOnTheSameSocketStopsBeforeTouchingThePorts) {
+  ASSERT_NO_FATAL_FAILURE(start_gateway());
+  child& alice = connect("alice", {"--tun", kPrefix + "tun0", "--route", kNet + ".2.0/24"});
+  const auto second = run(in_netns(kGatewayNs, {kGateway, "--config", tmp_.file("sstpgw.toml")}));
+  EXPECT_EQ(second.status, 1) << second.output;
+  EXPECT_NE(second.output.find("already serving"), std::string::npos) << second.output;
+  EXPECT_EQ(second.output.find("EAL"), std::string::npos) << "EAL started:\n" << second.output;
+  // The first gateway's session carries on.
+  EXPECT_TRUE(alice.running()) << alice.log();
+  const auto ping = run(in_netns(kClientNs, {"/usr/bin/ping", "-c", "2", "-i", "0.2", "-W", "3", kVnetHost}));
+  EXPECT_EQ(ping.status, 0) << ping.output;
+}
+
 // tshark, which nobody here wrote, judges the gateway's wire from the client's
 // side: with the client's TLS key log it decrypts the records the worker
 // sealed and dissects HTTP, SSTP, PPP, EAP, IPCP and the tunnelled ICMP.

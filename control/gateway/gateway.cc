@@ -94,15 +94,16 @@ int serve(const config::gateway_config& cfg, const pool_plan& pools, const eal::
   sessions::session_registry registry(make_session_config(cfg, std::move(outer_tls), &eap, &gw.pool()),
                                       std::move(rc));
   gw.attach_sessions(&registry);
-  gw.set_trust_withdrawn_hook([&registry](const certs::store_event& e) { return registry.on_trust_withdrawn(e); });
+  gw.set_trust_withdrawn_hook(
+      [&registry](const certs::store_event& e) { return registry.on_trust_withdrawn(e); });
 
   ctl::command_table table;
   control_thread::add_all_commands(table, gw);
   control_thread::control_thread loop(table, {.socket = control_thread::socket_options_from(cfg)});
-  gw.stats().add_provider("", [&loop](std::vector<control_thread::stat_counter>& out) { loop.count_stats(out); });
-  gw.stats().add_provider("", [&registry](std::vector<control_thread::stat_counter>& out) {
-    registry.count_stats(out);
-  });
+  gw.stats().add_provider("",
+                          [&loop](std::vector<control_thread::stat_counter>& out) { loop.count_stats(out); });
+  gw.stats().add_provider(
+      "", [&registry](std::vector<control_thread::stat_counter>& out) { registry.count_stats(out); });
   gw.stats().add_provider("", [&dp](std::vector<control_thread::stat_counter>& out) { dp.count_stats(out); });
   control_thread::stop_on_signals stop(loop);
   loop.set_ring_drain([&registry] { return registry.drain(); });
@@ -131,7 +132,8 @@ int serve(const config::gateway_config& cfg, const pool_plan& pools, const eal::
   }
   gw.set_trust_withdrawn_hook({});
   gw.attach_sessions(nullptr);
-  log(log_level::info, "gateway", "stopped ({})", stop.received() ? ::sigabbrev_np(stop.received()) : "request");
+  log(log_level::info, "gateway", "stopped ({})",
+      stop.received() ? ::sigabbrev_np(stop.received()) : "request");
   return kExitOk;
 }
 
@@ -144,7 +146,9 @@ void check_addresses(const config::gateway_config& cfg) {
   for (const auto* p : {&cfg.client_port, &cfg.vnet_port}) {
     const char* which = p == &cfg.client_port ? "client_port" : "vnet_port";
     const auto a = parse_ipv4_interface(p->address);
-    if (!a) throw config::config_error(std::string("[dataplane.") + which + "] address is not an interface address");
+    if (!a)
+      throw config::config_error(std::string("[dataplane.") + which +
+                                 "] address is not an interface address");
     for (const auto& r : pool->ranges) {
       if (r.overlaps(a->subnet()))
         throw config::config_error("[pool] range " + r.to_string() + " overlaps the " + which + " subnet " +
@@ -167,7 +171,8 @@ int run(const run_options& options) {
     if (options.log_level) {
       log_level l{};
       if (!parse_log_level(*options.log_level, l))
-        throw config::config_error("--log-level \"" + *options.log_level + "\": expected debug, info, warn, error or off");
+        throw config::config_error("--log-level \"" + *options.log_level +
+                                   "\": expected debug, info, warn, error or off");
       cfg.log_level = *options.log_level;
     }
     log_level level{};

@@ -34,9 +34,10 @@ class SstpgwCli : public ::testing::Test {
                          dir_.file(key) + "\"\n[pool]\nranges = [\"" + pool +
                          "\"]\n[dataplane]\nhugepages = \"off\"\nmax_sessions = 16\n"
                          "[dataplane.client_port]\ndevice = \"net_af_packet0,iface=" +
-                         iface + "\"\naddress = \"192.0.2.10/24\"\n[dataplane.vnet_port]\ndevice = "
-                                 "\"net_af_packet1,iface=sgwe-none1\"\naddress = \"10.1.255.4/16\"\n"
-                                 "[control]\nsocket = \"" +
+                         iface +
+                         "\"\naddress = \"192.0.2.10/24\"\n[dataplane.vnet_port]\ndevice = "
+                         "\"net_af_packet1,iface=sgwe-none1\"\naddress = \"10.1.255.4/16\"\n"
+                         "[control]\nsocket = \"" +
                          dir_.file("sstpgw.sock") + "\"\n");
     return path;
   }
@@ -77,7 +78,8 @@ TEST_F(SstpgwCli, PoolOverlappingAPortSubnetExitsTwoNamingIt) {
 }
 
 TEST_F(SstpgwCli, KeyNotMatchingTheCertificateExitsTwo) {
-  const auto r = run({kGateway, "--config", config("172.16.201.0/24", "sgwe-none0", "client.key"), "--check-config"});
+  const auto r =
+      run({kGateway, "--config", config("172.16.201.0/24", "sgwe-none0", "client.key"), "--check-config"});
   EXPECT_EQ(r.status, 2) << r.output;
 }
 

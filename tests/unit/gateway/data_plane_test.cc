@@ -3,13 +3,14 @@
 // figures `sstpctl stats` shows; the pool's worker choice when the VNet port
 // does not hash on the destination address. One data plane per process (its
 // ports close their vdevs when it goes), shared by the tests.
+#include "control/gateway/data_plane.hh"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <set>
 #include <thread>
 
-#include "control/gateway/data_plane.hh"
 #include "tests/unit/eal/eal_env.hh"
 
 namespace sstpgw::testing {

@@ -41,6 +41,9 @@ while [ $# -gt 0 ]; do
 done
 
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (namespaces, TUN device, DPDK)" >&2; exit 1; }
+# One demo per machine: the namespace names are fixed.
+exec 9> /run/lock/sstpgw-demo.lock
+flock -n 9 || { echo "demo: another scripts/demo.sh is running on this machine" >&2; exit 1; }
 
 prefix=sgwg-
 net=10.201                       # client side 10.201.1.0/24, VNet 10.201.2.0/24
@@ -59,7 +62,11 @@ iperf_pid=""
 tail_pid=""
 gw_rc=""
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+  say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+  say() { printf '\n== %s\n' "$*"; }
+fi
 fail() {
   echo "demo: FAILED: $*" >&2
   exit 1
@@ -139,9 +146,9 @@ POOL=$pool SERVER_NAME=$server_name scripts/netns-gateway.sh up "$prefix" "$net"
 head -c 4000000 /dev/urandom > "$work/www/blob.bin"
 echo "hello from the VNet host $vnet_host" > "$work/www/index.html"
 ip netns exec "$vns" "$python" -m http.server 80 --bind "$vnet_host" --directory "$work/www" \
-  > "$work/http.log" 2>&1 &
+  > "$work/http.log" 2>&1 9>&- &
 http_pid=$!
-ip netns exec "$vns" iperf3 -s -B "$vnet_host" > "$work/iperf3-server.log" 2>&1 &
+ip netns exec "$vns" iperf3 -s -B "$vnet_host" > "$work/iperf3-server.log" 2>&1 9>&- &
 iperf_pid=$!
 
 # ------------------------------------------------------------------ 5
@@ -183,7 +190,7 @@ address = "$net.2.1/24"
 socket = "$work/sstpgw.sock"
 EOF
 "$sstpgw" --config "$work/sstpgw.toml" --check-config || fail "sstpgw --check-config"
-ip netns exec "$gw_ns" "$sstpgw" --config "$work/sstpgw.toml" > "$work/sstpgw.log" 2>&1 &
+ip netns exec "$gw_ns" "$sstpgw" --config "$work/sstpgw.toml" > "$work/sstpgw.log" 2>&1 9>&- &
 gw_pid=$!
 up=0
 for _ in $(seq 150); do
@@ -202,7 +209,7 @@ ctl cert add "$work/pki/DemoRoot.crt" || fail "sstpctl cert add"
 say "6. sstp-client in $cns: TUN ${prefix}tun0, route $net.2.0/24 through the tunnel"
 ip netns exec "$cns" "$client" --server "$server_name" --ca "$work/pki/DemoRoot.crt" \
   --cert "$work/pki/alice.crt" --key "$work/pki/alice.key" --tun "${prefix}tun0" --route "$net.2.0/24" \
-  > "$work/client.log" 2>&1 &
+  > "$work/client.log" 2>&1 9>&- &
 client_pid=$!
 connected=0
 for _ in $(seq 300); do
@@ -261,7 +268,7 @@ cat <<EOF
         sudo $build/control/sstpctl/sstpctl --socket $work/sstpgw.sock session list
 EOF
 on_signal_rc=0
-tail -n 0 -f "$work/sstpgw.log" &
+tail -n 0 -f "$work/sstpgw.log" 9>&- &
 tail_pid=$!
 set +e
 wait "$gw_pid"

@@ -1,16 +1,18 @@
 #include "control/gateway/data_plane.hh"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
+#include <rte_mempool.h>
 
 #include <stdexcept>
 
 #include "control/pool/return_worker.hh"
 #include "dataplane/common/log.hh"
+#include "dataplane/eal/mempool.hh"
+#include "dataplane/tls/record_format.hh"
 
 namespace sstpgw::gateway {
 
@@ -26,7 +28,9 @@ net::ipv4_subnet interface_of(std::string_view which, const std::string& text) {
 uint32_t next_hop_of(std::string_view which, const std::string& text) {
   if (text.empty()) return 0;
   const auto a = parse_ipv4(text);
-  if (!a) throw config::config_error(fmt::format("[dataplane.{}] gateway \"{}\" is not an IPv4 address", which, text));
+  if (!a)
+    throw config::config_error(
+        fmt::format("[dataplane.{}] gateway \"{}\" is not an IPv4 address", which, text));
   return a->value;
 }
 
@@ -73,8 +77,9 @@ data_plane::data_plane(const config::gateway_config& cfg, const pool_plan& pools
       c.port_id = eal::port::find(d.name);
     } catch (const std::exception& e) {
       // DPDK logged why the probe failed (no such interface, no permission).
-      throw std::runtime_error(fmt::format("[dataplane.{}] device \"{}\": {}; DPDK could not probe it (see its log above)",
-                                           which, pc.device, e.what()));
+      throw std::runtime_error(
+          fmt::format("[dataplane.{}] device \"{}\": {}; DPDK could not probe it (see its log above)", which,
+                      pc.device, e.what()));
     }
     c.n_queues = static_cast<uint16_t>(n);
     c.queue_lcores = lcores_;
@@ -99,6 +104,15 @@ data_plane::data_plane(const config::gateway_config& cfg, const pool_plan& pools
   cc.mbufs = pools.channel_mbufs;
   channels_ = std::make_unique<session::channel_set>("gwch", static_cast<uint16_t>(n), cc);
 
+  // A client may spread one TLS record over more TCP segments than a record
+  // reader holds (kMaxSegments); the engine then copies the pieces into one
+  // large buffer from this pool, or closes the session when there is none.
+  // A buffer lives from the copy until its record is opened: a handful per
+  // worker at a time, 64 each is ample.
+  coalesce_pool_ = eal::create_packet_pool("gwcoal", 64 * n - 1, 0,
+                                           static_cast<uint16_t>(RTE_PKTMBUF_HEADROOM + tls::kMaxRecordLen),
+                                           rte_socket_id());
+
   const auto pool_prefixes = prefixes_of(cfg.pool_ranges, "[pool] range");
   owners_ = std::make_unique<session::owner_table>(pool_prefixes);
 
@@ -115,16 +129,19 @@ data_plane::data_plane(const config::gateway_config& cfg, const pool_plan& pools
   wc.owners = owners_.get();
   wc.channels = channels_.get();
   wc.mesh = mesh_.get();
+  wc.coalesce_pool = coalesce_pool_;
   workers_ = std::make_unique<worker::gateway_workers>(wc);
 
   dst_only_rss_ = hashes_destination_only(*vnet_);
   if (n == 1) {
     return_mode_ = "one worker: every address is its own";
   } else if (dst_only_rss_) {
-    return_mode_ = "the VNet port hashes on the destination address: each session gets an address its worker receives";
+    return_mode_ =
+        "the VNet port hashes on the destination address: each session gets an address its worker receives";
   } else {
     return_mode_ = fmt::format(
-        "the VNet port ({}) does not hash on the destination address alone: return traffic is handed to the owning "
+        "the VNet port ({}) does not hash on the destination address alone: return traffic is handed to the "
+        "owning "
         "worker over the handoff rings",
         vnet_->caps().driver);
   }
@@ -139,6 +156,7 @@ data_plane::~data_plane() {
   client_.reset();
   vnet_.reset();
   mesh_.reset();
+  rte_mempool_free(coalesce_pool_);
 }
 
 int data_plane::worker_main(void* arg) {
@@ -181,8 +199,7 @@ std::optional<session::session_stats> data_plane::stats_of(session::session_id i
 
 pool::worker_of_fn data_plane::pool_worker_of() const {
   const uint32_t n = workers_->n_workers();
-  if (n > 1 && dst_only_rss_)
-    return pool::make_dst_rss_worker_of(vnet_->rss().key, vnet_->rss().reta);
+  if (n > 1 && dst_only_rss_) return pool::make_dst_rss_worker_of(vnet_->rss().key, vnet_->rss().reta);
   return [n](ipv4_address a) { return a.value % n; };
 }
 

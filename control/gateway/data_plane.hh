@@ -77,6 +77,7 @@ class data_plane {
 
   uint32_t sessions_per_worker_ = 0;
   std::vector<unsigned> lcores_;
+  rte_mempool* coalesce_pool_ = nullptr;  // large buffers for records over many segments
   std::unique_ptr<rings::handoff_mesh> mesh_;
   std::unique_ptr<eal::port> client_;
   std::unique_ptr<eal::port> vnet_;

@@ -17,13 +17,15 @@ namespace sstpgw::gateway {
 namespace {
 
 bool hex_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
 // "0000:3b:00.0" or "3b:00.0" (domain, bus, device, function).
 bool is_pci_address(std::string_view s) {
   const size_t dot = s.rfind('.');
-  if (dot == std::string_view::npos || dot + 2 != s.size() || s[dot + 1] < '0' || s[dot + 1] > '7') return false;
+  if (dot == std::string_view::npos || dot + 2 != s.size() || s[dot + 1] < '0' || s[dot + 1] > '7')
+    return false;
   std::string_view head = s.substr(0, dot);
   const size_t c2 = head.rfind(':');
   if (c2 == std::string_view::npos) return false;
@@ -90,22 +92,28 @@ port_device plan_port_device(std::string_view which, const std::string& device, 
   const size_t comma = device.find(',');
   d.name = device.substr(0, comma);
   if (d.name.rfind("net_", 0) != 0)
-    bad_device(which, device, "neither a PCI address (0000:3b:00.0) nor a DPDK vdev (net_af_packet0,iface=eth1)");
+    bad_device(which, device,
+               "neither a PCI address (0000:3b:00.0) nor a DPDK vdev (net_af_packet0,iface=eth1)");
   d.argument = device;
-  const std::string_view args = comma == std::string::npos ? std::string_view() : std::string_view(device).substr(comma + 1);
+  const std::string_view args =
+      comma == std::string::npos ? std::string_view() : std::string_view(device).substr(comma + 1);
   if (d.name.rfind("net_af_packet", 0) == 0) {
     if (!vdev_arg(args, "iface")) bad_device(which, device, "net_af_packet needs iface=<interface>");
     if (auto q = vdev_arg(args, "qpairs")) {
       bool ok = false;
       if (to_u32(*q, ok) != workers || !ok)
-        bad_device(which, device, fmt::format("qpairs={} but [dataplane] workers = {} (one queue pair per worker; leave qpairs out)", *q, workers));
+        bad_device(which, device,
+                   fmt::format(
+                       "qpairs={} but [dataplane] workers = {} (one queue pair per worker; leave qpairs out)",
+                       *q, workers));
     } else {
       d.argument += fmt::format(",qpairs={}", workers);
     }
     if (auto f = vdev_arg(args, "framesz")) {
       bool ok = false;
       d.max_rx_frame = to_u32(*f, ok);
-      if (!ok || d.max_rx_frame < 1024 || d.max_rx_frame > 16384) bad_device(which, device, "framesz must be 1024..16384");
+      if (!ok || d.max_rx_frame < 1024 || d.max_rx_frame > 16384)
+        bad_device(which, device, "framesz must be 1024..16384");
     }
   }
   return d;
@@ -129,8 +137,10 @@ pool_plan plan_pools(const config::gateway_config& cfg) {
 
   const uint64_t mbuf_bytes = 2048 + RTE_PKTMBUF_HEADROOM + 256;  // data room + mbuf header + pool overhead
   const uint64_t ports = 2 * uint64_t{port_pool_mbufs(w, p.extra_mbufs_per_port)} * mbuf_bytes;
-  const uint64_t channels = uint64_t{w} * 2 * (uint64_t{p.channel_mbufs} * mbuf_bytes + uint64_t{p.channel_messages} * 512);
-  // ipsec-mb managers, rings, TCP tables and DPDK's own heap.
+  const uint64_t channels =
+      uint64_t{w} * 2 * (uint64_t{p.channel_mbufs} * mbuf_bytes + uint64_t{p.channel_messages} * 512);
+  // ipsec-mb managers, rings, TCP tables, the record coalescing buffers
+  // (64 x ~19 KiB per worker) and DPDK's own heap.
   const uint64_t rest = 64ull << 20;
   const uint64_t total = ports + channels + rest;
   p.memory_mb = static_cast<unsigned>(((total + (total >> 2)) >> 20) / 32 * 32 + 32);
@@ -153,7 +163,8 @@ eal::eal_config plan_eal(const config::gateway_config& cfg, const pool_plan& poo
     const port_device d = plan_port_device(which, p->device, cfg.workers);
     auto& list = d.pci ? e.pci_devices : e.vdevs;
     if (std::find(list.begin(), list.end(), d.argument) != list.end())
-      throw config::config_error("[dataplane] client_port and vnet_port name the same device \"" + p->device + "\"");
+      throw config::config_error("[dataplane] client_port and vnet_port name the same device \"" + p->device +
+                                 "\"");
     list.push_back(d.argument);
   }
   if (plan_port_device("client_port", cfg.client_port.device, cfg.workers).name ==

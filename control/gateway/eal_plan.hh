@@ -21,8 +21,8 @@ namespace sstpgw::gateway {
 
 struct port_device {
   bool pci = false;
-  std::string name;      // what rte_eth_dev_get_port_by_name knows: "net_af_packet0", "0000:3b:00.0"
-  std::string argument;  // the EAL argument: the vdev string (qpairs added) or the PCI address
+  std::string name;           // what rte_eth_dev_get_port_by_name knows: "net_af_packet0", "0000:3b:00.0"
+  std::string argument;       // the EAL argument: the vdev string (qpairs added) or the PCI address
   uint32_t max_rx_frame = 0;  // eal::port_config::max_rx_frame (0: MTU-sized)
 };
 

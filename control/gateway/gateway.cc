@@ -2,9 +2,13 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <thread>
 
@@ -51,6 +55,21 @@ struct eal_guard {
   }
 };
 
+// Whether a gateway answers on the control socket already. Checked before
+// EAL starts: a second sstpgw on the same ports would answer ARP and reset
+// the first one's TCP connections until the socket stopped it.
+bool control_socket_live(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.empty() || path.size() >= sizeof addr.sun_path) return false;
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  const bool live = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return live;
+}
+
 std::string prefix_text(const std::string& which, const std::string& address) {
   const auto a = parse_ipv4_interface(address);
   return a ? which + " " + address + " (subnet " + a->subnet().to_string() + ")" : which;
@@ -75,15 +94,16 @@ int serve(const config::gateway_config& cfg, const pool_plan& pools, const eal::
   sessions::session_registry registry(make_session_config(cfg, std::move(outer_tls), &eap, &gw.pool()),
                                       std::move(rc));
   gw.attach_sessions(&registry);
-  gw.set_trust_withdrawn_hook([&registry](const certs::store_event& e) { return registry.on_trust_withdrawn(e); });
+  gw.set_trust_withdrawn_hook(
+      [&registry](const certs::store_event& e) { return registry.on_trust_withdrawn(e); });
 
   ctl::command_table table;
   control_thread::add_all_commands(table, gw);
   control_thread::control_thread loop(table, {.socket = control_thread::socket_options_from(cfg)});
-  gw.stats().add_provider("", [&loop](std::vector<control_thread::stat_counter>& out) { loop.count_stats(out); });
-  gw.stats().add_provider("", [&registry](std::vector<control_thread::stat_counter>& out) {
-    registry.count_stats(out);
-  });
+  gw.stats().add_provider("",
+                          [&loop](std::vector<control_thread::stat_counter>& out) { loop.count_stats(out); });
+  gw.stats().add_provider(
+      "", [&registry](std::vector<control_thread::stat_counter>& out) { registry.count_stats(out); });
   gw.stats().add_provider("", [&dp](std::vector<control_thread::stat_counter>& out) { dp.count_stats(out); });
   control_thread::stop_on_signals stop(loop);
   loop.set_ring_drain([&registry] { return registry.drain(); });
@@ -112,7 +132,8 @@ int serve(const config::gateway_config& cfg, const pool_plan& pools, const eal::
   }
   gw.set_trust_withdrawn_hook({});
   gw.attach_sessions(nullptr);
-  log(log_level::info, "gateway", "stopped ({})", stop.received() ? ::sigabbrev_np(stop.received()) : "request");
+  log(log_level::info, "gateway", "stopped ({})",
+      stop.received() ? ::sigabbrev_np(stop.received()) : "request");
   return kExitOk;
 }
 
@@ -125,7 +146,9 @@ void check_addresses(const config::gateway_config& cfg) {
   for (const auto* p : {&cfg.client_port, &cfg.vnet_port}) {
     const char* which = p == &cfg.client_port ? "client_port" : "vnet_port";
     const auto a = parse_ipv4_interface(p->address);
-    if (!a) throw config::config_error(std::string("[dataplane.") + which + "] address is not an interface address");
+    if (!a)
+      throw config::config_error(std::string("[dataplane.") + which +
+                                 "] address is not an interface address");
     for (const auto& r : pool->ranges) {
       if (r.overlaps(a->subnet()))
         throw config::config_error("[pool] range " + r.to_string() + " overlaps the " + which + " subnet " +
@@ -148,7 +171,8 @@ int run(const run_options& options) {
     if (options.log_level) {
       log_level l{};
       if (!parse_log_level(*options.log_level, l))
-        throw config::config_error("--log-level \"" + *options.log_level + "\": expected debug, info, warn, error or off");
+        throw config::config_error("--log-level \"" + *options.log_level +
+                                   "\": expected debug, info, warn, error or off");
       cfg.log_level = *options.log_level;
     }
     log_level level{};
@@ -171,6 +195,10 @@ int run(const run_options& options) {
     std::printf("%s: configuration OK (%u worker(s), %u MiB for DPDK, sessions up to %u per worker)\n",
                 options.config_path.c_str(), cfg.workers, pools.memory_mb, pools.sessions_per_worker);
     return kExitOk;
+  }
+  if (control_socket_live(cfg.control_socket)) {
+    std::fprintf(stderr, "sstpgw: another sstpgw is already serving %s\n", cfg.control_socket.c_str());
+    return kExitFailure;
   }
   try {
     return serve(cfg, pools, eal_cfg, std::move(*outer));

@@ -40,13 +40,16 @@ auth::eap_tls_server_settings eap_tls_settings(const config::gateway_config& cfg
 
 ipv4_address ppp_local_address(const config::gateway_config& cfg) {
   const auto a = parse_ipv4_interface(cfg.vnet_port.address);
-  if (!a) throw config::config_error("[dataplane.vnet_port] address \"" + cfg.vnet_port.address + "\" is not an interface address");
+  if (!a)
+    throw config::config_error("[dataplane.vnet_port] address \"" + cfg.vnet_port.address +
+                               "\" is not an interface address");
   return a->address;
 }
 
 sessions::server_session_config make_session_config(const config::gateway_config& cfg,
                                                     handshake::tls_context outer_tls,
-                                                    auth::eap_tls_server_factory* eap_tls, pool::ip_pool* pool) {
+                                                    auth::eap_tls_server_factory* eap_tls,
+                                                    pool::ip_pool* pool) {
   sessions::server_session_config s{.outer_tls = std::move(outer_tls)};
   s.eap_tls = eap_tls;
   s.pool = pool;
@@ -56,7 +59,8 @@ sessions::server_session_config make_session_config(const config::gateway_config
   s.call.timers.negotiation = std::chrono::seconds(cfg.negotiation_timeout_s);
   s.call.timers.hello = std::chrono::seconds(cfg.hello_timeout_s);
   s.call.offered_hashes = 0;
-  for (const auto& h : cfg.hash_protocols) s.call.offered_hashes |= h == "sha1" ? sstp::kHashSha1 : sstp::kHashSha256;
+  for (const auto& h : cfg.hash_protocols)
+    s.call.offered_hashes |= h == "sha1" ? sstp::kHashSha1 : sstp::kHashSha256;
   s.lcp.mru = cfg.mru;
   s.gateway_address = ppp_local_address(cfg);
   if (!cfg.dns_servers.empty()) s.dns_primary = parse_ipv4(cfg.dns_servers[0]);

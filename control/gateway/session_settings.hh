@@ -24,6 +24,7 @@ ipv4_address ppp_local_address(const config::gateway_config& cfg);
 
 sessions::server_session_config make_session_config(const config::gateway_config& cfg,
                                                     handshake::tls_context outer_tls,
-                                                    auth::eap_tls_server_factory* eap_tls, pool::ip_pool* pool);
+                                                    auth::eap_tls_server_factory* eap_tls,
+                                                    pool::ip_pool* pool);
 
 }  // namespace sstpgw::gateway

@@ -205,8 +205,9 @@ bool session_registry::send(entry& e, session_action& a) {
           // (messages.hh), header included: an IPv4 packet of exactly the MRU
           // must pass.
           const size_t frame = size_t{x.max_send_frame} + ppp::header_length(x.form, ppp::kProtoIpv4);
-          if (!ch_.data_path_up(id, x.client_ip.value, x.form,
-                                x.max_send_frame ? static_cast<uint16_t>(std::min<size_t>(frame, 0xffff)) : 0))
+          if (!ch_.data_path_up(
+                  id, x.client_ip.value, x.form,
+                  x.max_send_frame ? static_cast<uint16_t>(std::min<size_t>(frame, 0xffff)) : 0))
             return false;
           if (cfg_.owners) cfg_.owners->set(x.client_ip.value, static_cast<uint16_t>(id.worker()));
           e.owned_ip = x.client_ip;

@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include <array>
-#include <cerrno>
-#include <cstring>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -31,7 +31,7 @@ namespace sstpgw::testing::e2e {
 // SIGTERM/SIGINT handler (async-signal-safe: kill, fork, execv, waitpid).
 inline std::array<std::atomic<pid_t>, 32> g_children{};
 inline std::vector<std::string> g_teardown_args;  // set once before any child starts
-inline std::vector<char*> g_teardown_argv;         // pointers into g_teardown_args
+inline std::vector<char*> g_teardown_argv;        // pointers into g_teardown_args
 
 inline void remember(pid_t pid) {
   for (auto& c : g_children) {
@@ -90,7 +90,7 @@ inline std::vector<std::string> in_netns(const std::string& ns, std::vector<std:
 }
 
 struct command_result {
-  int status = -1;  // exit status, or 128 + signal
+  int status = -1;     // exit status, or 128 + signal
   std::string output;  // stdout and stderr together
 };
 
@@ -211,7 +211,8 @@ class child {
     const auto until = std::chrono::steady_clock::now() + bound;
     for (;;) {
       if (log().find(text) != std::string::npos) return true;
-      if (!running() || std::chrono::steady_clock::now() >= until) return log().find(text) != std::string::npos;
+      if (!running() || std::chrono::steady_clock::now() >= until)
+        return log().find(text) != std::string::npos;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }

@@ -32,7 +32,9 @@ config::gateway_config valid_config() {
   return c;
 }
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 TEST(PortDevice, FullPciAddress) {
   const auto d = plan_port_device("client_port", "0000:3b:00.0", 2);

@@ -161,6 +161,14 @@ void check_addresses(const config::gateway_config& cfg) {
     throw config::config_error("[dataplane] the client_port and vnet_port subnets overlap");
 }
 
+void check_control_socket(const config::gateway_config& cfg) {
+  constexpr size_t kMax = sizeof(sockaddr_un::sun_path) - 1;
+  if (cfg.control_socket.empty()) throw config::config_error("[control] socket is empty");
+  if (cfg.control_socket.size() > kMax)
+    throw config::config_error("[control] socket \"" + cfg.control_socket + "\" is longer than " +
+                               std::to_string(kMax) + " bytes (a Unix socket path)");
+}
+
 int run(const run_options& options) {
   config::gateway_config cfg;
   pool_plan pools;
@@ -178,6 +186,7 @@ int run(const run_options& options) {
     log_level level{};
     if (parse_log_level(cfg.log_level, level)) set_log_level(level);
     check_addresses(cfg);
+    check_control_socket(cfg);
     pools = plan_pools(cfg);
     eal_cfg = plan_eal(cfg, pools);
     // The TLS identity as the control socket shows it, and both TLS contexts:

@@ -115,7 +115,15 @@ int serve(const config::gateway_config& cfg, const pool_plan& pools, const eal::
       prefix_text("client side", cfg.client_port.address), prefix_text("VNet side", cfg.vnet_port.address),
       dp.n_workers(), gw.pool().capacity(), cfg.control_socket);
 
-  loop.run();
+  // A failure of the control loop itself still stops everything in order
+  // (sessions told, workers joined) before the objects they use go.
+  int status = kExitOk;
+  try {
+    loop.run();
+  } catch (const std::exception& e) {
+    log(log_level::error, "gateway", "control loop failed: {}", e.what());
+    status = kExitFailure;
+  }
 
   // Orderly stop: goodbyes first, while the workers still carry them.
   const size_t closing = registry.close_all("the gateway is shutting down");
@@ -134,7 +142,7 @@ int serve(const config::gateway_config& cfg, const pool_plan& pools, const eal::
   gw.attach_sessions(nullptr);
   log(log_level::info, "gateway", "stopped ({})",
       stop.received() ? ::sigabbrev_np(stop.received()) : "request");
-  return kExitOk;
+  return status;
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
     --once) once=1 ;;
     --skip-setup) skip_setup=1 ;;
     --build-dir) build=${2:?--build-dir DIR}; shift ;;
-    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -61,6 +61,7 @@ http_pid=""
 iperf_pid=""
 tail_pid=""
 gw_rc=""
+work_made=0
 
 if [ -t 1 ]; then
   say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -105,7 +106,7 @@ cleanup() {
   stop_pid "$http_pid"
   stop_pid "$iperf_pid"
   "$repo/scripts/netns-gateway.sh" down "$prefix" "$gw_ns"
-  [ -d "$work" ] && echo "demo: logs and certificates are in $work"
+  [ "$work_made" = 1 ] && echo "demo: logs and certificates are in $work"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -131,29 +132,43 @@ python=/usr/bin/python3
 
 # ------------------------------------------------------------------ 3
 say "3. certificates (scripts/sstpgw-certs) in $work/pki"
+# The work directory is emptied only if an earlier demo made it (its marker,
+# or the layout of a demo from before the marker).
+made_by_demo() { [ -e "$work/.sstpgw-demo" ] || { [ -e "$work/sstpgw.toml" ] && [ -d "$work/pki" ]; }; }
+if [ -e "$work" ] && ! made_by_demo && [ -n "$(ls -A "$work" 2>/dev/null)" ]; then
+  fail "$work exists and was not made by demo.sh: set SSTPGW_DEMO_DIR to another directory"
+fi
 rm -rf "$work"
-mkdir -p "$work/www"
+mkdir -p "$work/www" && touch "$work/.sstpgw-demo" || fail "creating the work directory $work"
+work_made=1
 certs() { scripts/sstpgw-certs --dir "$work/pki" "$@" >/dev/null; }
 certs root DemoRoot || fail "sstpgw-certs root"
 certs server vpn --dns "$server_name" --ca DemoRoot || fail "sstpgw-certs server"
 certs client alice --ca DemoRoot || fail "sstpgw-certs client"
-scripts/sstpgw-certs --dir "$work/pki" list
+scripts/sstpgw-certs --dir "$work/pki" list || fail "sstpgw-certs list"
 
 # ------------------------------------------------------------------ 4
 say "4. namespaces: $cns ($net.1.2) -- $gw_ns (sstpgw) -- $vns ($vnet_host)"
 POOL=$pool SERVER_NAME=$server_name scripts/netns-gateway.sh up "$prefix" "$net" "$gw_ns" ||
   fail "creating the namespaces (scripts/netns-gateway.sh)"
-head -c 4000000 /dev/urandom > "$work/www/blob.bin"
+head -c 4000000 /dev/urandom > "$work/www/blob.bin" || fail "writing the VNet host's test file"
 echo "hello from the VNet host $vnet_host" > "$work/www/index.html"
 ip netns exec "$vns" "$python" -m http.server 80 --bind "$vnet_host" --directory "$work/www" \
   > "$work/http.log" 2>&1 9>&- &
 http_pid=$!
 ip netns exec "$vns" iperf3 -s -B "$vnet_host" > "$work/iperf3-server.log" 2>&1 9>&- &
 iperf_pid=$!
+served=0
+for _ in $(seq 100); do
+  if ip netns exec "$vns" curl -s -o /dev/null -m 1 "http://$vnet_host/"; then served=1; break; fi
+  kill -0 "$http_pid" 2>/dev/null || break
+  sleep 0.1
+done
+[ "$served" = 1 ] || fail "the VNet web server did not start (log: $work/http.log)"
 
 # ------------------------------------------------------------------ 5
 say "5. sstpgw on net_af_packet ports ${prefix}c1 (clients) and ${prefix}v1 (VNet)"
-cat > "$work/sstpgw.toml" <<EOF
+cat > "$work/sstpgw.toml" <<EOF || fail "writing $work/sstpgw.toml"
 [gateway]
 name = "sstpgw-demo"
 server_name = "$server_name"
@@ -202,7 +217,7 @@ if [ "$up" = 0 ]; then
   tail -n 20 "$work/sstpgw.log" >&2
   fail "sstpgw did not start (log above: $work/sstpgw.log)"
 fi
-grep -E ' (eal|gateway): ' "$work/sstpgw.log" | sed 's/^[^ ]* //'
+grep -E ' (eal|gateway): ' "$work/sstpgw.log" | sed 's/^[^ ]* //' || true
 ctl cert add "$work/pki/DemoRoot.crt" || fail "sstpctl cert add"
 
 # ------------------------------------------------------------------ 6
@@ -227,7 +242,7 @@ if [ "$connected" = 0 ]; then
   client_pid=""
   fail "sstp-client did not connect (exit status $st; see sstp-client --help)"
 fi
-ip -n "$cns" -br addr show "${prefix}tun0"
+ip -n "$cns" -br addr show "${prefix}tun0" || fail "the TUN device ${prefix}tun0 is missing"
 
 # ------------------------------------------------------------------ 7
 in_client() { ip netns exec "$cns" "$@"; }

@@ -111,7 +111,7 @@ data_plane::data_plane(const config::gateway_config& cfg, const pool_plan& pools
   // worker at a time, 64 each is ample.
   coalesce_pool_ = eal::create_packet_pool("gwcoal", 64 * n - 1, 0,
                                            static_cast<uint16_t>(RTE_PKTMBUF_HEADROOM + tls::kMaxRecordLen),
-                                           rte_socket_id());
+                                           static_cast<int>(rte_socket_id()));
 
   const auto pool_prefixes = prefixes_of(cfg.pool_ranges, "[pool] range");
   owners_ = std::make_unique<session::owner_table>(pool_prefixes);

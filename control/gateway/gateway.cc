@@ -115,7 +115,15 @@ int serve(const config::gateway_config& cfg, const pool_plan& pools, const eal::
       prefix_text("client side", cfg.client_port.address), prefix_text("VNet side", cfg.vnet_port.address),
       dp.n_workers(), gw.pool().capacity(), cfg.control_socket);
 
-  loop.run();
+  // A failure of the control loop itself still stops everything in order
+  // (sessions told, workers joined) before the objects they use go.
+  int status = kExitOk;
+  try {
+    loop.run();
+  } catch (const std::exception& e) {
+    log(log_level::error, "gateway", "control loop failed: {}", e.what());
+    status = kExitFailure;
+  }
 
   // Orderly stop: goodbyes first, while the workers still carry them.
   const size_t closing = registry.close_all("the gateway is shutting down");
@@ -134,7 +142,7 @@ int serve(const config::gateway_config& cfg, const pool_plan& pools, const eal::
   gw.attach_sessions(nullptr);
   log(log_level::info, "gateway", "stopped ({})",
       stop.received() ? ::sigabbrev_np(stop.received()) : "request");
-  return kExitOk;
+  return status;
 }
 
 }  // namespace
@@ -161,6 +169,14 @@ void check_addresses(const config::gateway_config& cfg) {
     throw config::config_error("[dataplane] the client_port and vnet_port subnets overlap");
 }
 
+void check_control_socket(const config::gateway_config& cfg) {
+  constexpr size_t kMax = sizeof(sockaddr_un::sun_path) - 1;
+  if (cfg.control_socket.empty()) throw config::config_error("[control] socket is empty");
+  if (cfg.control_socket.size() > kMax)
+    throw config::config_error("[control] socket \"" + cfg.control_socket + "\" is longer than " +
+                               std::to_string(kMax) + " bytes (a Unix socket path)");
+}
+
 int run(const run_options& options) {
   config::gateway_config cfg;
   pool_plan pools;
@@ -178,6 +194,7 @@ int run(const run_options& options) {
     log_level level{};
     if (parse_log_level(cfg.log_level, level)) set_log_level(level);
     check_addresses(cfg);
+    check_control_socket(cfg);
     pools = plan_pools(cfg);
     eal_cfg = plan_eal(cfg, pools);
     // The TLS identity as the control socket shows it, and both TLS contexts:

@@ -34,6 +34,9 @@ struct run_options {
 // Checks that go beyond one key: addresses that would collide (the pool
 // against the gateway's own subnets). Throws config::config_error.
 void check_addresses(const config::gateway_config& cfg);
+// The control socket path fits a Unix socket address (found before EAL
+// starts, and by --check-config). Throws config::config_error.
+void check_control_socket(const config::gateway_config& cfg);
 
 int run(const run_options& options);
 

@@ -8,11 +8,14 @@
 // (one line on stderr naming the file, line or key).
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <exception>
 
 #include "control/control_thread/gateway_state.hh"
 #include "control/gateway/gateway.hh"
 
-int main(int argc, char** argv) {
+namespace {
+
+int parse_and_run(int argc, char** argv) {
   using namespace sstpgw;
   CLI::App app{"sstpgw: point-to-site SSTP VPN gateway (DPDK data plane)"};
   gateway::run_options o;
@@ -39,4 +42,19 @@ int main(int argc, char** argv) {
   }
   if (!level.empty()) o.log_level = level;
   return gateway::run(o);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // run() reports what it expects; anything else still ends with a line and
+  // the failure status, never std::terminate.
+  try {
+    return parse_and_run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sstpgw: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "sstpgw: unexpected error\n");
+  }
+  return sstpgw::gateway::kExitFailure;
 }

@@ -314,9 +314,15 @@ TEST_F(GatewayE2E, RevokingTheClientDisconnectsItAndRefusesItAgain) {
   child& bob = connect("bob");
   const std::string thumb = g_env->clients.at("alice").sha1_thumbprint();
 
+  const auto t0 = std::chrono::steady_clock::now();
   const json r = ctl_json({"revoke", "add", thumb});
   EXPECT_EQ(r.value("sessions_disconnected", -1), 1) << r.dump(2);
   const auto st = alice.wait_exit(kDisconnectBound);
+  // For the record (the XML report): from the command to the client's exit.
+  RecordProperty("revoke_to_client_exit_ms",
+                 static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now() - t0)
+                                      .count()));
   ASSERT_TRUE(st.has_value()) << "alice still connected 1 s after the revocation:\n" << alice.log();
   EXPECT_EQ(*st, kClientServerEnded) << alice.log();
 

@@ -28,7 +28,7 @@ class SstpgwCli : public ::testing::Test {
   // A configuration file: this pool, this client-side interface, this key file.
   std::string config(const std::string& pool = "172.16.201.0/24", const std::string& iface = "sgwe-none0",
                      const std::string& key = "server.key") {
-    const std::string path = dir_.file("sstpgw.toml");
+    std::string path = dir_.file("sstpgw.toml");
     write_file(path, "[gateway]\nserver_name = \"vpn.example.test\"\nstate_dir = \"" + dir_.file("state") +
                          "\"\n[tls]\ncertificate = \"" + dir_.file("server.crt") + "\"\nprivate_key = \"" +
                          dir_.file(key) + "\"\n[pool]\nranges = [\"" + pool +

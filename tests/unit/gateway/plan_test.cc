@@ -193,6 +193,22 @@ TEST(CheckAddresses, BadPoolRangeRefused) {
   EXPECT_THROW(gateway::check_addresses(c), config_error);
 }
 
+TEST(CheckControlSocket, PathThatFitsASocketAddressPasses) {
+  auto c = valid_config();
+  c.control_socket = "/run/sstpgw/sstpgw.sock";
+  EXPECT_NO_THROW(gateway::check_control_socket(c));
+  c.control_socket = "/" + std::string(106, 's');  // 107 bytes: the most sun_path holds
+  EXPECT_NO_THROW(gateway::check_control_socket(c));
+}
+
+TEST(CheckControlSocket, TooLongOrEmptyRefused) {
+  auto c = valid_config();
+  c.control_socket = "/" + std::string(107, 's');
+  EXPECT_THROW(gateway::check_control_socket(c), config_error);
+  c.control_socket.clear();
+  EXPECT_THROW(gateway::check_control_socket(c), config_error);
+}
+
 TEST(SessionSettings, PppLocalAddressIsTheVnetAddress) {
   EXPECT_EQ(gateway::ppp_local_address(valid_config()).to_string(), "10.1.255.4");
 }

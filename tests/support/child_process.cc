@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -170,6 +172,37 @@ std::vector<std::string> lines_of(std::string_view text) {
     start = nl + 1;
   }
   return out;
+}
+
+std::string find_program(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  dirs += ":/usr/sbin:/sbin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    const size_t end = std::min(dirs.find(':', start), dirs.size());
+    std::string candidate = dirs.substr(start, end - start) + "/" + name;
+    if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return {};
+}
+
+std::string ip_program() {
+  static const std::string path = [] {
+    std::string p = find_program("ip");
+    return p.empty() ? std::string("/usr/sbin/ip") : p;
+  }();
+  return path;
+}
+
+bool is_root() { return ::geteuid() == 0; }
+
+std::vector<std::string> in_netns(const std::string& ns, const std::vector<std::string>& argv) {
+  if (ns.empty()) return argv;
+  std::vector<std::string> a = {ip_program(), "netns", "exec", ns};
+  a.insert(a.end(), argv.begin(), argv.end());
+  return a;
 }
 
 }  // namespace sstpgw::testing

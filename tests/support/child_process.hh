@@ -56,6 +56,15 @@ class child_process {
 process_result run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
                            std::chrono::milliseconds limit = std::chrono::seconds(60));
 
+// The full path of a program on PATH, /usr/sbin and /sbin (execve needs one), or "".
+std::string find_program(const std::string& name);
+// iproute2's ip.
+std::string ip_program();
+bool is_root();
+// argv run inside network namespace `ns` (`ip netns exec NS argv...`, which
+// execs: the pid stays the program's); argv itself when ns is empty.
+std::vector<std::string> in_netns(const std::string& ns, const std::vector<std::string>& argv);
+
 // The lines of a text, without their newlines (a last line without one counts).
 std::vector<std::string> lines_of(std::string_view text);
 

@@ -16,11 +16,13 @@
 #include "control/certs/cert_store.hh"
 #include "tests/support/temp_dir.hh"
 #include "tests/support/command.hh"
+#include "tests/support/files.hh"
 
 namespace sstpgw::certs {
 namespace {
 
 using sstpgw::testing::command_result;
+using sstpgw::testing::read_text;
 using sstpgw::testing::run_command;
 
 using ::testing::HasSubstr;
@@ -32,13 +34,6 @@ const int64_t kNow = static_cast<int64_t>(std::time(nullptr));
 
 // Standard output and error together.
 command_result run(const std::string& cmd) { return run_command(cmd + " 2>&1"); }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
@@ -119,7 +114,7 @@ TEST_F(CertTool, EcPkiEndToEnd) {
   EXPECT_EQ(trim(tool("thumbprint " + f("P2SRoot.cer")).output), trim(tp.output));
 
   cert_store from_der;
-  auto added = from_der.add_roots("P2SRoot", slurp(f("P2SRoot.cer")), kNow);
+  auto added = from_der.add_roots("P2SRoot", read_text(f("P2SRoot.cer")), kNow);
   ASSERT_TRUE(added.ok) << added.message;
   cert_store from_b64;
   ASSERT_TRUE(from_b64.add_roots("P2SRoot", b64.output, kNow).ok);
@@ -127,7 +122,7 @@ TEST_F(CertTool, EcPkiEndToEnd) {
   EXPECT_EQ(from_b64.roots()[0].summary.sha1.hex(), trim(tp.output));
 
   // The store accepts alice's chain as a client would present it (chain file: leaf first).
-  auto chain = parse_certificates(slurp(f("alice.chain.pem")));
+  auto chain = parse_certificates(read_text(f("alice.chain.pem")));
   ASSERT_TRUE(chain.ok()) << chain.error;
   ASSERT_EQ(chain.certs.size(), 3u);
   std::vector<X509*> presented;
@@ -138,10 +133,10 @@ TEST_F(CertTool, EcPkiEndToEnd) {
   EXPECT_EQ(r.credentials.leaf.hex(), openssl_sha1(f("alice.crt")));
   EXPECT_EQ(r.root_name, "P2SRoot");
 
-  auto bob = parse_certificates(slurp(f("bob.crt")));
+  auto bob = parse_certificates(read_text(f("bob.crt")));
   ASSERT_TRUE(bob.ok());
   EXPECT_TRUE(from_b64.verify(bob.certs[0].get(), nullptr, kNow).ok());
-  auto server = parse_certificates(slurp(f("vpn.crt")));
+  auto server = parse_certificates(read_text(f("vpn.crt")));
   EXPECT_EQ(from_der.verify(server.certs[0].get(), nullptr, kNow).status, verify_status::missing_client_auth);
 
   // Revoking alice by the tool's thumbprint output refuses her.
@@ -180,7 +175,7 @@ TEST_F(CertTool, P12OpensWithItsPasswordAndCarriesTheChain) {
 
   // The same certificate comes out: the store verifies the p12's chain.
   cert_store store;
-  ASSERT_TRUE(store.add_roots("P2SRoot", slurp(f("P2SRoot.crt")), kNow).ok);
+  ASSERT_TRUE(store.add_roots("P2SRoot", read_text(f("P2SRoot.crt")), kNow).ok);
   auto certs = parse_certificates(dump.output.substr(dump.output.find("-----BEGIN CERTIFICATE")));
   ASSERT_FALSE(certs.ok()) << "the dump holds a private key too, which the store must refuse";
   EXPECT_THAT(certs.error, HasSubstr("private key"));
@@ -217,7 +212,7 @@ TEST_F(CertTool, LegacyP12ForOldWindows) {
 TEST_F(CertTool, SubjectDaysAndBackdatedStart) {
   must("root r --subject '/DC=com/DC=contoso/O=Contoso Ltd/CN=P2S Root CA' --days 30");
   cert_store store;
-  ASSERT_TRUE(store.add_roots("r", slurp(f("r.crt")), kNow).ok);
+  ASSERT_TRUE(store.add_roots("r", read_text(f("r.crt")), kNow).ok);
   const auto& s = store.roots()[0].summary;
   EXPECT_EQ(s.subject, "CN=P2S Root CA, O=Contoso Ltd, DC=contoso, DC=com");
   EXPECT_LE(s.not_before, kNow - 3000);  // an hour back, give or take the run time
@@ -230,9 +225,9 @@ TEST_F(CertTool, RsaKeys) {
   must("root rsaroot --key rsa3072");
   must("client carol --key rsa2048");
   cert_store store;
-  ASSERT_TRUE(store.add_roots("rsaroot", slurp(f("rsaroot.crt")), kNow).ok);
+  ASSERT_TRUE(store.add_roots("rsaroot", read_text(f("rsaroot.crt")), kNow).ok);
   EXPECT_EQ(store.roots()[0].summary.key, "RSA 3072");
-  auto carol = parse_certificates(slurp(f("carol.crt")));
+  auto carol = parse_certificates(read_text(f("carol.crt")));
   ASSERT_TRUE(carol.ok());
   EXPECT_TRUE(store.verify(carol.certs[0].get(), nullptr, kNow).ok());
   EXPECT_THAT(run("openssl x509 -in " + f("carol.crt") + " -noout -text").output, HasSubstr("Key Encipherment"));
@@ -292,7 +287,7 @@ TEST_F(CertTool, ThumbprintOfBase64AndDerInputs) {
   auto sha256 = tool("thumbprint r --sha256");
   EXPECT_EQ(trim(sha256.output).size(), 64u);
   cert_store store;
-  ASSERT_TRUE(store.add_roots("r", slurp(f("r.b64")), kNow).ok);
+  ASSERT_TRUE(store.add_roots("r", read_text(f("r.b64")), kNow).ok);
   EXPECT_EQ(store.roots()[0].summary.sha256, trim(sha256.output));
 }
 

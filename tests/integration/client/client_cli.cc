@@ -28,12 +28,6 @@ std::vector<std::string> client_argv(const client::client_options& o, uint16_t p
   return a;
 }
 
-std::vector<std::string> in_netns(const std::string& ns, const std::vector<std::string>& argv) {
-  std::vector<std::string> a = {ip_program(), "netns", "exec", ns};
-  a.insert(a.end(), argv.begin(), argv.end());
-  return a;
-}
-
 process_result run_sstp_client(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                                std::chrono::milliseconds limit) {
   process_result r = run_process(argv, env, limit);
@@ -57,39 +51,8 @@ std::string expect_failure(const process_result& r, client::exit_status status, 
   return message;
 }
 
-std::string ip_program() {
-  static const std::string path = [] {
-    std::string p = find_program("ip");
-    return p.empty() ? std::string("/usr/sbin/ip") : p;
-  }();
-  return path;
-}
-
 bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool is_root() { return ::geteuid() == 0; }
-
-std::string find_program(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
-  dirs += ":/usr/sbin:/sbin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    const size_t end = std::min(dirs.find(':', start), dirs.size());
-    std::string candidate = dirs.substr(start, end - start) + "/" + name;
-    if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  return {};
 }
 
 scoped_netns::scoped_netns(std::string name) : name_(std::move(name)) {

@@ -13,6 +13,7 @@
 #include "control/client/client_options.hh"
 #include "control/client/exit_status.hh"
 #include "tests/support/child_process.hh"
+#include "tests/support/files.hh"
 
 namespace sstpgw::testing {
 
@@ -24,8 +25,6 @@ std::string sstp_client_path();
 std::vector<std::string> client_argv(const client::client_options& o, uint16_t port,
                                      const std::vector<std::string>& extra = {});
 
-// `ip netns exec NS argv...`.
-std::vector<std::string> in_netns(const std::string& ns, const std::vector<std::string>& argv);
 
 // Runs sstp-client to its end (killed after `limit`).
 process_result run_sstp_client(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
@@ -36,14 +35,7 @@ process_result run_sstp_client(const std::vector<std::string>& argv, const std::
 std::string expect_failure(const process_result& r, client::exit_status status, std::string_view part);
 
 bool contains(std::string_view text, std::string_view part);
-// A whole file ("" if it cannot be read).
-std::string read_text(const std::string& path);
 
-bool is_root();
-// iproute2's ip.
-std::string ip_program();
-// The full path of a program on PATH (execve needs one), or "".
-std::string find_program(const std::string& name);
 
 // A network namespace with its loopback up, deleted with everything in it
 // (TUN devices included) when the object dies. A stale one of the same name

@@ -19,19 +19,13 @@
 #include "tests/support/pppd_check.hh"
 #include "tests/integration/ctl/processes.hh"
 #include "tests/unit/control_thread/gateway_files.hh"
+#include "tests/support/files.hh"
 
 namespace sstpgw::testing {
 namespace {
 
 using json = nlohmann::json;
 namespace fs = std::filesystem;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string windows_style(const std::string& thumbprint) {
   std::string out;
@@ -56,7 +50,7 @@ class Sstpctl : public ::testing::Test {
   void start_host(std::vector<std::string> env = {}) {
     host_ = std::make_unique<host_process>(files_.config, files_.socket, tmp_.file("host.log"), true,
                                            std::move(env));
-    ASSERT_TRUE(host_->start()) << "host did not start:\n" << slurp(tmp_.file("host.log"));
+    ASSERT_TRUE(host_->start()) << "host did not start:\n" << read_text(tmp_.file("host.log"));
   }
 
   process_result ctl(std::vector<std::string> args) {
@@ -271,18 +265,18 @@ TEST_F(Sstpctl, ClientPackageWritesTheFiles) {
   const std::string out_dir = tmp_.file("package");
   std::string out = ctl_ok({"client-package", "--server", "vpn.example.test", "--out", out_dir});
   EXPECT_NE(out.find("wrote client package to " + out_dir), std::string::npos) << out;
-  EXPECT_EQ(slurp(out_dir + "/ca.crt"), pki_.root.cert_pem());
+  EXPECT_EQ(read_text(out_dir + "/ca.crt"), pki_.root.cert_pem());
   auto der = pki_.root.cert_der();
-  EXPECT_EQ(slurp(out_dir + "/ca.cer"), std::string(der.begin(), der.end()));
-  EXPECT_EQ(slurp(out_dir + "/routes.txt"), "10.1.0.0/16\n192.168.50.0/24\n");
-  const std::string ps = slurp(out_dir + "/windows/Install-VpnProfile.ps1");
+  EXPECT_EQ(read_text(out_dir + "/ca.cer"), std::string(der.begin(), der.end()));
+  EXPECT_EQ(read_text(out_dir + "/routes.txt"), "10.1.0.0/16\n192.168.50.0/24\n");
+  const std::string ps = read_text(out_dir + "/windows/Install-VpnProfile.ps1");
   EXPECT_NE(ps.find("'vpn.example.test:8443'"), std::string::npos);
   EXPECT_NE(ps.find("-TunnelType Sstp -AuthenticationMethod Eap"), std::string::npos);
   struct stat st {};
   ASSERT_EQ(0, ::stat((out_dir + "/linux/ppp/ip-up.d/contoso-vnet-routes").c_str(), &st));
   EXPECT_EQ(st.st_mode & 0777, 0755u);
   const std::string peer = out_dir + "/linux/ppp/peers/contoso-vnet";
-  EXPECT_NE(slurp(peer).find("vpn.example.test"), std::string::npos);
+  EXPECT_NE(read_text(peer).find("vpn.example.test"), std::string::npos);
   if (pppd_installed()) {
     auto v = pppd_dryrun(peer);
     EXPECT_TRUE(v.accepted) << v.output;
@@ -294,7 +288,7 @@ TEST_F(Sstpctl, ClientPackageWritesTheFiles) {
   bool has_peer = false;
   for (const auto& f : j["files"]) has_peer |= f == tmp_.file("package2") + "/linux/ppp/peers/lab";
   EXPECT_TRUE(has_peer) << j.dump();
-  EXPECT_NE(slurp(tmp_.file("package2") + "/windows/Install-VpnProfile.ps1").find("vpn2.example.test"),
+  EXPECT_NE(read_text(tmp_.file("package2") + "/windows/Install-VpnProfile.ps1").find("vpn2.example.test"),
             std::string::npos);
 }
 
@@ -369,7 +363,7 @@ TEST_F(Sstpctl, StateSurvivesARestart) {
   const json revoked = ctl_json({"revoke", "list"});
 
   int status = host_->stop(SIGTERM);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << slurp(tmp_.file("host.log"));
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_text(tmp_.file("host.log"));
   EXPECT_FALSE(fs::exists(files_.socket)) << "the socket file outlived a clean stop";
   EXPECT_EQ(ctl({"status"}).status, 3);
 
@@ -383,7 +377,7 @@ TEST_F(Sstpctl, SigintStopsTheHostCleanly) {
   int status = host_->stop(SIGINT);
   ASSERT_TRUE(WIFEXITED(status)) << status;
   EXPECT_EQ(WEXITSTATUS(status), 0);
-  EXPECT_NE(slurp(tmp_.file("host.log")).find("INT received: shutting down"), std::string::npos);
+  EXPECT_NE(read_text(tmp_.file("host.log")).find("INT received: shutting down"), std::string::npos);
 }
 
 TEST_F(Sstpctl, KilledBetweenWriteAndRenameShowsOldOrNewStateNeverBroken) {
@@ -493,7 +487,7 @@ TEST(SstpctlNewUser, CertificatesFromTheToolThenRootThenPackage) {
   const std::string config = tmp.file("sstpgw.toml");
   write_file(config, gateway_toml(tmp.file("state"), pki + "/vpn.chain.pem", pki + "/vpn.key", socket));
   host_process host(config, socket, tmp.file("host.log"), /*fake_sessions=*/false);
-  ASSERT_TRUE(host.start()) << slurp(tmp.file("host.log"));
+  ASSERT_TRUE(host.start()) << read_text(tmp.file("host.log"));
   auto ctl = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {kSstpctl, "--socket", socket});
     process_result r = run_process(args);
@@ -520,7 +514,7 @@ TEST(SstpctlNewUser, CertificatesFromTheToolThenRootThenPackage) {
   EXPECT_EQ(r.status, 0);
   r = ctl({"client-package", "--server", "vpn.example.test", "--out", tmp.file("alice-package")});
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(slurp(tmp.file("alice-package/ca.crt")), slurp(pki + "/P2SRoot.crt"));
+  EXPECT_EQ(read_text(tmp.file("alice-package/ca.crt")), read_text(pki + "/P2SRoot.crt"));
   r = ctl({"status"});
   EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("sessions:      0 (no data plane attached)\n"), std::string::npos);

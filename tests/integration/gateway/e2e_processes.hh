@@ -24,6 +24,9 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/child_process.hh"
+#include "tests/support/files.hh"
+
 namespace sstpgw::testing::e2e {
 
 // ------------------------------------------------------------ emergency cleanup
@@ -74,64 +77,19 @@ inline void install_stop_handler(const std::vector<std::string>& teardown) {
 }
 
 // ------------------------------------------------------------ helpers
-inline std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// argv prefixed with `ip netns exec NS` (which execs: the pid stays the program's).
-inline std::vector<std::string> in_netns(const std::string& ns, std::vector<std::string> argv) {
-  if (ns.empty()) return argv;
-  std::vector<std::string> out = {"/usr/sbin/ip", "netns", "exec", ns};
-  out.insert(out.end(), argv.begin(), argv.end());
-  return out;
-}
-
 struct command_result {
   int status = -1;     // exit status, or 128 + signal
-  std::string output;  // stdout and stderr together
+  std::string output;  // stdout, then stderr
 };
 
 inline int decode_status(int wait_status) {
   return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
 }
 
-// Runs argv to completion (stdout and stderr captured together).
+// Runs argv to completion (killed after two minutes).
 inline command_result run(const std::vector<std::string>& argv) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork");
-  if (pid == 0) {
-    ::dup2(p[1], 1);
-    ::dup2(p[1], 2);
-    std::vector<char*> args;
-    args.reserve(argv.size() + 1);
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  remember(pid);
-  ::close(p[1]);
-  command_result r;
-  char buf[8192];
-  for (;;) {
-    const ssize_t n = ::read(p[0], buf, sizeof buf);
-    if (n > 0) {
-      r.output.append(buf, static_cast<size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  ::close(p[0]);
-  int st = 0;
-  ::waitpid(pid, &st, 0);
-  forget(pid);
-  r.status = decode_status(st);
-  return r;
+  process_result r = run_process(argv, {}, std::chrono::minutes(2));
+  return {r.status, r.out + r.err};
 }
 
 // A long-running program with its output in a log file.
@@ -174,7 +132,7 @@ class child {
 
   pid_t pid() const { return pid_; }
   const std::string& log_file() const { return log_; }
-  std::string log() const { return slurp(log_); }
+  std::string log() const { return read_text(log_); }
 
   // Whether it still runs (reaps it if it ended).
   bool running() {

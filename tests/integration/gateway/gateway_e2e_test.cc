@@ -29,7 +29,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using e2e::child;
-using e2e::in_netns;
 using e2e::run;
 using json = nlohmann::json;
 
@@ -290,7 +289,7 @@ TEST_F(GatewayE2E, PingAndHttpThroughTheTunnelAndSessionListed) {
   const auto curl = run(in_netns(
       kClientNs, {"/usr/bin/curl", "-sS", "-m", "60", "-o", got, "http://" + kVnetHost + "/blob.bin"}));
   ASSERT_EQ(curl.status, 0) << curl.output;
-  const std::string body = e2e::slurp(got);
+  const std::string body = read_text(got);
   EXPECT_TRUE(body.size() == g_env->blob.size() &&
               std::memcmp(body.data(), g_env->blob.data(), body.size()) == 0)
       << "downloaded " << body.size() << " bytes that differ from the served file";

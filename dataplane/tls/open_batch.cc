@@ -1,7 +1,5 @@
 #include "dataplane/tls/open_batch.hh"
 
-#include <openssl/crypto.h>
-
 #include <cstring>
 
 #include "dataplane/tls/key_schedule.hh"
@@ -183,7 +181,7 @@ void open_batch::interpret(aead_engine& engine, uint32_t i) {
   if (s.pre_failed) return fail(i, s.pre_alert, s.pre_counter);
   if (!s.job_ok) return fail(i, alert_description::internal_error, tls_open_counter::aead_error);
   // Constant time: the comparison must not tell how many tag bytes matched.
-  if (CRYPTO_memcmp(s.computed_tag, s.parts.tag, kTagLen) != 0)
+  if (!tags_equal(s.computed_tag, s.parts.tag))
     return fail(i, alert_description::bad_record_mac, tls_open_counter::bad_record_mac);
   counters.add(tls_open_counter::records_opened);
 

@@ -51,7 +51,7 @@ inline void open_batch::prepare(slot& s) {
   }
 }
 
-uint32_t open_batch::collect(record_reader& r, uint32_t conn) {
+uint32_t open_batch::collect_rest(record_reader& r, uint32_t conn) {
   uint32_t added = 0;
   while (!full() && !r.closed() && r.h_.buffered >= kHeaderLen) {
     slot& s = slots_[count_];

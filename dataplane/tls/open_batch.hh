@@ -117,6 +117,7 @@ class open_batch {
   uint32_t collect_rest(record_reader& r, uint32_t conn);
   void prepare(slot& s);
   bool submit(aead_engine& engine, const uint32_t* idx, uint32_t n, IMB_CIPHER_DIRECTION dir);
+  bool interpret_data(uint32_t i);
   void interpret(aead_engine& engine, uint32_t i);
   void fail(uint32_t i, alert_description a, tls_open_counter c);
   void handle_alert(uint32_t i, const uint8_t* two);

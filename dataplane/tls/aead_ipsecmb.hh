@@ -5,7 +5,7 @@
 //
 // Facts of ipsec-mb 1.3 this relies on (checked in tests/unit/tls):
 //  - GCM decrypt computes the tag into auth_tag_output and does NOT compare it;
-//    the caller compares in constant time (CRYPTO_memcmp) before it releases
+//    the caller compares in constant time (tags_equal) before it releases
 //    any plaintext.
 //  - The burst API accepts IMB_CIPHER_GCM_SGL / IMB_AUTH_GCM_SGL jobs with
 //    sgl_state = IMB_SGL_ALL (submit_burst validates and dispatches them

@@ -1,7 +1,5 @@
 #include "dataplane/tls/open_batch.hh"
 
-#include <openssl/crypto.h>
-
 #include <cstring>
 
 #include "dataplane/tls/key_schedule.hh"
@@ -53,7 +51,7 @@ inline void open_batch::prepare(slot& s) {
   }
 }
 
-uint32_t open_batch::collect(record_reader& r, uint32_t conn) {
+uint32_t open_batch::collect_rest(record_reader& r, uint32_t conn) {
   uint32_t added = 0;
   while (!full() && !r.closed() && r.h_.buffered >= kHeaderLen) {
     slot& s = slots_[count_];
@@ -132,6 +130,34 @@ bool open_batch::submit(aead_engine& engine, const uint32_t* idx, uint32_t n, IM
   return ok;
 }
 
+// The common case decided in one go: authenticated application data in one
+// piece (TLS 1.3: the type byte right at its end, no padding), reader open,
+// no handshake message pending. False for anything else: interpret() then
+// repeats every check (the tag comparison included). Inline in run()'s loop,
+// so the common record pays no call into the general path.
+inline bool open_batch::interpret_data(uint32_t i) {
+  slot& s = slots_[i];
+  const record_reader& r = *s.r;
+  if (s.parts.piece_count != 1 || s.pre_failed || !s.job_ok || r.h_.state != record_reader::stage::open ||
+      r.h_.hs.in_message() || !tags_equal(s.computed_tag, s.parts.tag))
+    return false;
+  byte_view& pc = pieces_[s.piece_first];
+  const uint32_t len = pc.len;
+  const bool tls13 = r.h_.version == protocol_version::tls13;
+  const uint8_t type = tls13 ? pc.data[len - 1] : s.parts.header[0];
+  const bool fits = tls13 ? len > 1 && len <= kMaxTls13InnerPlaintext : len <= kMaxPlaintext;
+  if (type != static_cast<uint8_t>(content_type::application_data) || !fits) return false;
+  pc.len = tls13 ? len - 1 : len;
+  counters.add(tls_open_counter::records_opened);
+  results_[i] = {.reader = s.r,
+                 .conn = s.conn,
+                 .verdict = open_verdict::data,
+                 .type = content_type::application_data,
+                 .plaintext = {&pc, 1},
+                 .released = {released_ + s.released_first, s.parts.released_count}};
+  return true;
+}
+
 std::span<const opened_record> open_batch::run(aead_engine& engine) {
   uint32_t idx[kBurst];
   uint32_t n = 0;
@@ -139,7 +165,7 @@ std::span<const opened_record> open_batch::run(aead_engine& engine) {
     if (!slots_[i].pre_failed) idx[n++] = i;
   submit(engine, idx, n, IMB_DIR_DECRYPT);
   for (uint32_t i = 0; i < count_; ++i)
-    if (!slots_[i].stale) interpret(engine, i);
+    if (!slots_[i].stale && !interpret_data(i)) interpret(engine, i);
   // Records a KeyUpdate made stale: reopen under the new key, in stream order.
   for (;;) {
     uint32_t all[kBurst];
@@ -155,7 +181,7 @@ std::span<const opened_record> open_batch::run(aead_engine& engine) {
     counters.add(tls_open_counter::key_update_redo, n);
     submit(engine, idx, n, IMB_DIR_DECRYPT);
     for (uint32_t k = 0; k < m; ++k)
-      if (!slots_[all[k]].stale) interpret(engine, all[k]);
+      if (!slots_[all[k]].stale && !interpret_data(all[k])) interpret(engine, all[k]);
   }
   return {results_, count_};
 }
@@ -183,7 +209,7 @@ void open_batch::interpret(aead_engine& engine, uint32_t i) {
   if (s.pre_failed) return fail(i, s.pre_alert, s.pre_counter);
   if (!s.job_ok) return fail(i, alert_description::internal_error, tls_open_counter::aead_error);
   // Constant time: the comparison must not tell how many tag bytes matched.
-  if (CRYPTO_memcmp(s.computed_tag, s.parts.tag, kTagLen) != 0)
+  if (!tags_equal(s.computed_tag, s.parts.tag))
     return fail(i, alert_description::bad_record_mac, tls_open_counter::bad_record_mac);
   counters.add(tls_open_counter::records_opened);
 

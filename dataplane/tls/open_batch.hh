@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 #include "dataplane/common/counters.hh"
@@ -68,7 +69,13 @@ class open_batch {
   // Cuts complete records of `r` into the burst until it is full. Returns how
   // many were added; also adds one `failed` record if the stream is malformed
   // or the peer's sequence space is exhausted.
-  uint32_t collect(record_reader& r, uint32_t conn);
+  uint32_t collect(record_reader& r, uint32_t conn) {
+    const uint32_t before = count_;
+    collect_whole(r, conn);
+    const uint32_t added = count_ - before;
+    // Anything left that could be a record: the general path.
+    return r.h_.buffered >= kHeaderLen ? added + collect_rest(r, conn) : added;
+  }
   bool full() const { return count_ == kBurst || pieces_used_ + record_reader::kMaxSegments > kMaxPieces ||
                              released_used_ + record_reader::kMaxSegments > kMaxPieces; }
   uint32_t size() const { return count_; }
@@ -106,8 +113,11 @@ class open_batch {
     gcm_context_data ctx;  // SGL jobs only
   };
 
+  void collect_whole(record_reader& r, uint32_t conn);
+  uint32_t collect_rest(record_reader& r, uint32_t conn);
   void prepare(slot& s);
   bool submit(aead_engine& engine, const uint32_t* idx, uint32_t n, IMB_CIPHER_DIRECTION dir);
+  bool interpret_data(uint32_t i);
   void interpret(aead_engine& engine, uint32_t i);
   void fail(uint32_t i, alert_description a, tls_open_counter c);
   void handle_alert(uint32_t i, const uint8_t* two);
@@ -123,5 +133,63 @@ class open_batch {
   uint32_t pieces_used_ = 0;
   uint32_t released_used_ = 0;
 };
+
+// The common case with the burst's counters in registers: an open reader
+// whose next records each lie whole in its head segment. Stops at anything
+// else (a record split over segments or incomplete, a header to refuse, the
+// sequence limit, a full burst) and leaves it to the general loop, which
+// repeats the checks and reports what it finds.
+inline void open_batch::collect_whole(record_reader& r, uint32_t conn) {
+  auto& h = r.h_;
+  if (r.closed()) return;
+  const bool tls13 = h.version == protocol_version::tls13;
+  const uint32_t nonce_len = tls13 ? 0 : kTls12ExplicitNonceLen;
+  uint32_t n = count_, pu = pieces_used_, ru = released_used_;
+  while (n < kBurst && pu + record_reader::kMaxSegments <= kMaxPieces &&
+         ru + record_reader::kMaxSegments <= kMaxPieces && h.count > 0 && !h.seq.exhausted) {
+    const segment& sg = r.ring_[h.head];
+    const uint32_t off = h.head_off;
+    const uint32_t avail = sg.len - off;
+    if (avail < kHeaderLen) break;
+    uint8_t* p = sg.data + off;
+    const record_header rh = parse_header(p);
+    const uint32_t total = kHeaderLen + rh.length;
+    if (total > avail || check_header(h.version, rh)) break;
+    const uint32_t cipher = rh.length - kTagLen - nonce_len;  // check_header: no underflow
+    uint8_t* c = p + kHeaderLen + nonce_len;
+    slot& s = slots_[n];
+    s.r = &r;
+    s.conn = conn;
+    s.piece_first = pu;
+    s.released_first = ru;
+    s.pre_failed = false;
+    s.job_ok = false;
+    s.stale = false;
+    s.parts.header = p;  // decryption in place never touches it
+    s.parts.tag = c + cipher;
+    s.parts.cipher_len = cipher;
+    pieces_[pu] = {c, cipher};  // counted only if not empty
+    s.parts.piece_count = cipher > 0 ? 1 : 0;
+    pu += s.parts.piece_count;
+    h.head_off = off + total;
+    h.buffered -= total;
+    uint32_t released = 0;
+    if (h.head_off == sg.len) r.pop_emptied(released_ + ru, &released);
+    s.parts.released_count = released;
+    ru += released;
+    h.seq.take(s.seq);
+    if (tls13) {
+      tls13_nonce(h.iv, s.seq, s.nonce);
+    } else {
+      std::memcpy(s.parts.explicit_nonce, p + kHeaderLen, kTls12ExplicitNonceLen);
+      tls12_nonce(h.iv, s.parts.explicit_nonce, s.nonce);
+      tls12_aad(s.seq, rh.type, rh.version, static_cast<uint16_t>(cipher), s.aad);
+    }
+    ++n;
+  }
+  count_ = n;
+  pieces_used_ = pu;
+  released_used_ = ru;
+}
 
 }  // namespace sstpgw::tls

@@ -73,8 +73,8 @@ void record_reader::take(size_t n, byte_view* pieces, uint32_t* piece_count, uin
   }
 }
 
-record_reader::cut_result record_reader::cut_slow(record_parts& out, byte_view* pieces, uint64_t* released,
-                                                  alert_description* alert) {
+record_reader::cut_result record_reader::cut(record_parts& out, byte_view* pieces, uint64_t* released,
+                                             alert_description* alert) {
   if (closed() || h_.buffered < kHeaderLen) return cut_result::none;
   const bool tls13 = h_.version == protocol_version::tls13;
   const segment& s = ring_[h_.head];

@@ -122,34 +122,9 @@ class record_reader {
   // cookies. `error`: the stream is malformed (alert in *alert); the reader
   // then takes nothing more. `none`: no complete record yet. `exhausted`: a
   // complete record is there but the sequence space is used up.
-  cut_result cut(record_parts& out, byte_view* pieces, uint64_t* released, alert_description* alert) {
-    // Inline fast path: the whole record lies in the head segment.
-    const segment& s = ring_[h_.head];
-    const uint32_t off = h_.head_off;
-    if (h_.count > 0 && s.len - off >= kHeaderLen && h_.state == stage::open && !h_.stream_failed &&
-        !h_.seq.exhausted) {
-      const uint8_t* p = s.data + off;
-      const record_header h = parse_header(p);
-      const size_t total = kHeaderLen + h.length;
-      if (total <= s.len - off && !check_header(h_.version, h)) {
-        const size_t nonce_len = h_.version == protocol_version::tls12 ? kTls12ExplicitNonceLen : 0;
-        const auto cipher = static_cast<uint32_t>(h.length - kTagLen - nonce_len);
-        if (nonce_len) std::memcpy(out.explicit_nonce, p + kHeaderLen, kTls12ExplicitNonceLen);
-        uint8_t* c = s.data + off + kHeaderLen + nonce_len;
-        out.header = p;  // decryption in place never touches it
-        out.cipher_len = cipher;
-        out.piece_count = 0;
-        out.released_count = 0;
-        if (cipher > 0) pieces[out.piece_count++] = {c, cipher};
-        out.tag = c + cipher;
-        h_.head_off = static_cast<uint32_t>(off + total);
-        h_.buffered -= total;
-        if (h_.head_off == s.len) pop_emptied(released, &out.released_count);
-        return cut_result::record;
-      }
-    }
-    return cut_slow(out, pieces, released, alert);
-  }
+  // (open_batch::collect_whole cuts the common case, a record whole in the
+  // head segment, inline; this handles every case.)
+  cut_result cut(record_parts& out, byte_view* pieces, uint64_t* released, alert_description* alert);
 
  private:
   friend class open_batch;
@@ -174,9 +149,6 @@ class record_reader {
     } while (h_.count > 0 && ring_[h_.head].len == 0);
     if (h_.count == 0) h_.head = 0;
   }
-  // Everything cut() does not do inline: records split over segments,
-  // malformed headers, incomplete records, exhausted sequence numbers.
-  cut_result cut_slow(record_parts& out, byte_view* pieces, uint64_t* released, alert_description* alert);
   void clear_ring();
 
   // Post-handshake handshake messages, followed across records without a

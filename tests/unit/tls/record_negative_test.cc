@@ -90,6 +90,26 @@ TEST_F(Negative, FlippedTagBitIsBadRecordMac) {
   }
 }
 
+// Every bit of the tag counts, on the whole-record fast path and when the
+// record is cut into pieces.
+TEST_F(Negative, EveryFlippedTagBitIsBadRecordMac) {
+  for (auto v : kBoth) {
+    const auto k = keys(v);
+    test::evp_peer p(k);
+    const auto good = app(p, 200);
+    for (size_t bit = 0; bit < 128; ++bit) {
+      auto rec = good;
+      rec[rec.size() - 16 + bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+      for (size_t max_seg : {size_t{1} << 20, size_t{50}}) {
+        const auto o = open(k, rec, endpoint_role::server, max_seg);
+        ASSERT_EQ(o.results.size(), 1u) << "bit " << bit;
+        expect_failed(o, 0, alert_description::bad_record_mac);
+      }
+    }
+    EXPECT_EQ(open(k, good).results.at(0).verdict, open_verdict::data);
+  }
+}
+
 TEST_F(Negative, FlippedExplicitNonceBitIsBadRecordMac) {
   const auto k = keys(protocol_version::tls12);
   test::evp_peer p(k);

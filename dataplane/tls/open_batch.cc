@@ -55,13 +55,7 @@ uint32_t open_batch::collect_rest(record_reader& r, uint32_t conn) {
   uint32_t added = 0;
   while (!full() && !r.closed() && r.h_.buffered >= kHeaderLen) {
     slot& s = slots_[count_];
-    s.r = &r;
-    s.conn = conn;
-    s.piece_first = pieces_used_;
-    s.released_first = released_used_;
-    s.pre_failed = false;
-    s.stale = false;
-    s.job_ok = false;
+    s.begin(r, conn, pieces_used_, released_used_);
     alert_description alert{};
     const auto cut = r.cut(s.parts, pieces_ + pieces_used_, released_ + released_used_, &alert);
     if (cut == record_reader::cut_result::none) break;

@@ -111,6 +111,17 @@ class open_batch {
     tls_open_counter pre_counter;
     uint8_t aad[kTls12AadLen];
     gcm_context_data ctx;  // SGL jobs only
+
+    // A fresh slot for one record of `reader`; both collect paths start here.
+    void begin(record_reader& reader, uint32_t connection, uint32_t pieces_at, uint32_t released_at) {
+      r = &reader;
+      conn = connection;
+      piece_first = pieces_at;
+      released_first = released_at;
+      pre_failed = false;
+      job_ok = false;
+      stale = false;
+    }
   };
 
   void collect_whole(record_reader& r, uint32_t conn);
@@ -158,13 +169,7 @@ inline void open_batch::collect_whole(record_reader& r, uint32_t conn) {
     const uint32_t cipher = rh.length - kTagLen - nonce_len;  // check_header: no underflow
     uint8_t* c = p + kHeaderLen + nonce_len;
     slot& s = slots_[n];
-    s.r = &r;
-    s.conn = conn;
-    s.piece_first = pu;
-    s.released_first = ru;
-    s.pre_failed = false;
-    s.job_ok = false;
-    s.stale = false;
+    s.begin(r, conn, pu, ru);
     s.parts.header = p;  // decryption in place never touches it
     s.parts.tag = c + cipher;
     s.parts.cipher_len = cipher;
